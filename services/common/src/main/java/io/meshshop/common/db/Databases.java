@@ -1,0 +1,79 @@
+package io.meshshop.common.db;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.metrics.DbClientMetrics;
+import io.helidon.dbclient.tracing.DbClientTracing;
+
+import org.flywaydb.core.Flyway;
+
+/**
+ * Opens a service's database from its {@code db} config node and migrates it with Flyway before the
+ * server takes traffic. The same migrations run on H2 and PostgreSQL, so they use only SQL both accept.
+ *
+ * <p>Keys (each overridable by environment, e.g. {@code DB_URL}): {@code db.url}, {@code db.user},
+ * {@code db.password}, {@code db.pool.size}, {@code db.pool.timeout} (how long a request waits for a
+ * connection before it is answered 503: short, because the mesh retries and clients should not hang).
+ */
+public final class Databases {
+
+    private Databases() {
+    }
+
+    public static DbClient open(Config db) {
+        String url = h2LowerCase(db.get("url").asString().get());
+        String user = db.get("user").asString().orElse("");
+        String password = db.get("password").asString().orElse("");
+        migrate(url, user, password);
+
+        Map<String, String> settings = new HashMap<>();
+        settings.put("source", "jdbc");
+        settings.put("connection.url", url);
+        settings.put("connection.username", user);
+        settings.put("connection.password", password);
+        settings.put("connection.maximumPoolSize", db.get("pool.size").asString().orElse("10"));
+        settings.put("connection.minimumIdle", db.get("pool.min-idle").asString().orElse("2"));
+        settings.put("connection.connectionTimeout", String.valueOf(
+                db.get("pool.timeout").as(Duration.class).orElse(Duration.ofSeconds(2)).toMillis()));
+        settings.put("connection.validationTimeout", "1000");
+        settings.put("connection.poolName", db.get("pool.name").asString().orElse("db"));
+        // Fail fast instead of refusing to start while the database is still coming up: readiness says so.
+        settings.put("connection.initializationFailTimeout", "-1");
+        Config clientConfig = Config.just(ConfigSources.create(settings));
+        return DbClient.builder(clientConfig)
+                .addService(DbClientTracing.create())
+                // One timer per statement kind (query, insert, ...): statement names are generated hashes,
+                // which would give every SQL string its own series.
+                .addService(DbClientMetrics.timer()
+                        .nameFormat((name, type) -> "meshshop.db.statements." + type.name().toLowerCase(Locale.ROOT))
+                        .build())
+                .build();
+    }
+
+    /**
+     * H2 reports unquoted identifiers in upper case, PostgreSQL in lower case, and DbClient looks columns
+     * up by exact name: H2 is told to behave like PostgreSQL so one store reads both.
+     */
+    static String h2LowerCase(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DATABASE_TO_LOWER")) {
+            return url + ";DATABASE_TO_LOWER=TRUE";
+        }
+        return url;
+    }
+
+    /** Applies the service's migrations ({@code db/migration}) and the shared ones ({@code db/common}). */
+    public static void migrate(String url, String user, String password) {
+        Flyway.configure()
+                .dataSource(url, user, password)
+                .locations("classpath:db/common", "classpath:db/migration")
+                .connectRetries(10)
+                .load()
+                .migrate();
+    }
+}

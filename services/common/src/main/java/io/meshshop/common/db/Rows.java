@@ -1,0 +1,43 @@
+package io.meshshop.common.db;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+
+import io.helidon.dbclient.DbRow;
+
+/**
+ * Column reads whose Java type differs between JDBC drivers: PostgreSQL hands out {@link Timestamp} for
+ * {@code TIMESTAMP WITH TIME ZONE} where H2 hands out {@link OffsetDateTime}.
+ */
+public final class Rows {
+
+    private Rows() {
+    }
+
+    public static Instant instant(DbRow row, String column) {
+        Object value = row.column(column).get();
+        return switch (value) {
+            case null -> null;
+            case Instant i -> i;
+            case OffsetDateTime o -> o.toInstant();
+            case ZonedDateTime z -> z.toInstant();
+            case Timestamp t -> t.toInstant();
+            case LocalDateTime l -> l.toInstant(ZoneOffset.UTC);
+            default -> throw new IllegalStateException("Column " + column + " is not a timestamp: " + value.getClass());
+        };
+    }
+
+    public static UUID uuid(DbRow row, String column) {
+        Object value = row.column(column).get();
+        return value == null ? null : value instanceof UUID u ? u : UUID.fromString(value.toString().strip());
+    }
+
+    public static long longValue(DbRow row, String column) {
+        return ((Number) row.column(column).get()).longValue();
+    }
+}

@@ -1,0 +1,305 @@
+package io.meshshop.common.idempotency;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+import io.meshshop.common.db.DatabaseErrors;
+import io.meshshop.common.db.Rows;
+import io.meshshop.common.problem.Problem;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.ProblemType;
+import io.meshshop.common.problem.Problems;
+
+import io.helidon.config.Config;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Status;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The {@code Idempotency-Key} protocol (IETF httpapi draft) on top of the service's own database.
+ *
+ * <p>A request first claims its key in a short committed insert; the primary key makes the claim
+ * exclusive across every replica on the same database. The effect and the stored response then commit in
+ * one transaction, guarded by the claim's owner token, so either both exist or neither does. A claim whose
+ * owner died (crash between the two steps) is taken over after its lease; the dead owner's effect was
+ * rolled back with its transaction, so the takeover cannot produce a second effect.
+ *
+ * <p>Validation failures happen before the claim and are not stored (the client may correct the body and
+ * reuse the key). Outcomes the effect decides (a 402 decline, a 409 conflict) are stored and replayed.
+ * Failures of this pod or its database (5xx) release the claim so the mesh's retry can succeed.
+ */
+public final class Idempotency {
+
+    /** Marks a response that was replayed from the store rather than produced now. */
+    public static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
+
+    private static final System.Logger LOG = System.getLogger(Idempotency.class.getName());
+
+    private final DbClient db;
+    private final Clock clock;
+    private final Duration retention;
+    private final Duration lease;
+
+    public Idempotency(DbClient db, Clock clock, Duration retention, Duration lease) {
+        this.db = db;
+        this.clock = clock;
+        this.retention = retention;
+        this.lease = lease;
+    }
+
+    /** Reads {@code idempotency.retention} (default 24 h) and {@code idempotency.lease} (default 30 s). */
+    public static Idempotency create(DbClient db, Config config) {
+        return new Idempotency(db, Clock.systemUTC(),
+                config.get("retention").as(Duration.class).orElse(Duration.ofHours(24)),
+                config.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)));
+    }
+
+    /**
+     * Runs {@code effect} in a transaction at most once per key and writes its reply (or the stored one).
+     * Without a key the effect simply runs once in its own transaction.
+     *
+     * @param key    the request's key, if it sent one
+     * @param body   the raw request body, part of the request fingerprint
+     * @param effect the state change; it returns the reply or throws a 4xx {@link ProblemException}
+     */
+    public void respond(ServerRequest req, ServerResponse res, Optional<IdempotencyKey> key, byte[] body,
+                        Function<DbTransaction, Reply> effect) {
+        if (key.isEmpty()) {
+            write(res, runInTransaction(effect, null), false);
+            return;
+        }
+        String fingerprint = fingerprint(req.prologue().method().text(), req.path().absolute().path(), body);
+        Claim claim = claim(key.get().value(), fingerprint);
+        if (claim.replay() != null) {
+            count("replayed");
+            write(res, claim.replay(), true);
+            return;
+        }
+        Reply reply;
+        try {
+            reply = runInTransaction(effect, claim);
+        } catch (ProblemException e) {
+            if (e.problem().status() >= 500) {
+                release(claim);
+                throw e;
+            }
+            // The effect decided a 4xx (and changed nothing): the same request must get the same answer.
+            reply = Reply.problem(e.problem());
+            storeOutcome(claim, reply);
+        } catch (RuntimeException e) {
+            release(claim);
+            throw e;
+        }
+        count("executed");
+        write(res, reply, false);
+    }
+
+    /** Purges expired keys every {@code interval} on a daemon thread, for the life of the process. */
+    public void startPurging(Duration interval) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("idempotency-purge").daemon().factory());
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                long purged = purgeExpired();
+                if (purged > 0) {
+                    LOG.log(System.Logger.Level.DEBUG, "Purged " + purged + " expired idempotency keys");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Idempotency purge failed, will try again: " + e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes keys past their retention; every replica may run it, deletes are idempotent. */
+    public long purgeExpired() {
+        return db.execute().delete("DELETE FROM idempotency_keys WHERE expires_at < ?", now());
+    }
+
+    private Reply runInTransaction(Function<DbTransaction, Reply> effect, Claim claim) {
+        DbTransaction tx = db.transaction();
+        try {
+            Reply reply = effect.apply(tx);
+            if (claim != null && complete(tx, claim, reply) == 0) {
+                throw lostLease();
+            }
+            tx.commit();
+            return reply;
+        } catch (RuntimeException e) {
+            rollbackQuietly(tx);
+            throw e;
+        }
+    }
+
+    private Claim claim(String key, String fingerprint) {
+        String owner = UUID.randomUUID().toString();
+        if (tryInsert(key, fingerprint, owner)) {
+            return new Claim(key, owner, null);
+        }
+        DbRow row = db.execute().get("SELECT fingerprint, state, locked_until, expires_at, response_status,"
+                        + " response_content_type, response_location, response_body FROM idempotency_keys"
+                        + " WHERE idem_key = ?", key)
+                .orElse(null);
+        if (row == null || Rows.instant(row, "expires_at").isBefore(clock.instant())) {
+            // Expired or purged between our insert and select: an expired key is a new key.
+            db.execute().delete("DELETE FROM idempotency_keys WHERE idem_key = ? AND expires_at < ?", key, now());
+            if (tryInsert(key, fingerprint, owner)) {
+                return new Claim(key, owner, null);
+            }
+            throw inFlight();
+        }
+        if (!fingerprint.equals(row.column("fingerprint").get(String.class).strip())) {
+            count("key_reused");
+            throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
+                    "This Idempotency-Key was already used with a different request; use a new key");
+        }
+        if ("COMPLETED".equals(row.column("state").get(String.class))) {
+            return new Claim(key, owner, new Reply(
+                    row.column("response_status").get(Integer.class),
+                    row.column("response_content_type").get(String.class),
+                    row.column("response_location").get(String.class),
+                    String.valueOf(row.column("response_body").get(String.class)).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (Rows.instant(row, "locked_until").isBefore(clock.instant())) {
+            long taken = db.execute().update("UPDATE idempotency_keys SET owner_token = ?, locked_until = ?"
+                            + " WHERE idem_key = ? AND state = 'IN_FLIGHT' AND locked_until < ?",
+                    owner, at(clock.instant().plus(lease)), key, now());
+            if (taken == 1) {
+                LOG.log(System.Logger.Level.INFO, "Took over the stale claim of an Idempotency-Key");
+                return new Claim(key, owner, null);
+            }
+        }
+        throw inFlight();
+    }
+
+    private boolean tryInsert(String key, String fingerprint, String owner) {
+        Instant now = clock.instant();
+        try {
+            db.execute().insert("INSERT INTO idempotency_keys (idem_key, fingerprint, state, owner_token,"
+                            + " locked_until, expires_at, created_at) VALUES (?, ?, 'IN_FLIGHT', ?, ?, ?, ?)",
+                    key, fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now));
+            return true;
+        } catch (DbClientException e) {
+            if (DatabaseErrors.isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private long complete(DbTransaction tx, Claim claim, Reply reply) {
+        return tx.update("UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?,"
+                        + " response_content_type = ?, response_location = ?, response_body = ?"
+                        + " WHERE idem_key = ? AND owner_token = ? AND state = 'IN_FLIGHT'",
+                reply.status(), reply.contentType(), reply.location(), reply.bodyText(), claim.key(), claim.owner());
+    }
+
+    private void storeOutcome(Claim claim, Reply reply) {
+        DbTransaction tx = db.transaction();
+        try {
+            if (complete(tx, claim, reply) == 0) {
+                throw lostLease();
+            }
+            tx.commit();
+        } catch (RuntimeException e) {
+            rollbackQuietly(tx);
+            throw e;
+        }
+    }
+
+    private void release(Claim claim) {
+        try {
+            db.execute().delete("DELETE FROM idempotency_keys WHERE idem_key = ? AND owner_token = ?"
+                    + " AND state = 'IN_FLIGHT'", claim.key(), claim.owner());
+        } catch (RuntimeException e) {
+            // The lease expires on its own; the next attempt after it takes the claim over.
+            LOG.log(System.Logger.Level.WARNING, "Could not release an Idempotency-Key claim: " + e.getMessage());
+        }
+    }
+
+    private static void write(ServerResponse res, Reply reply, boolean replayed) {
+        res.status(Status.create(reply.status()));
+        if (replayed) {
+            res.header(REPLAYED, "true");
+        }
+        if (reply.location() != null) {
+            res.header(HeaderNames.LOCATION, reply.location());
+        }
+        if (reply.contentType() != null) {
+            res.headers().contentType(HttpMediaType.create(reply.contentType()));
+        }
+        if (reply.body().length == 0) {
+            res.send();
+        } else {
+            res.send(reply.body());
+        }
+    }
+
+    static String fingerprint(String method, String path, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(body);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    private OffsetDateTime now() {
+        return at(clock.instant());
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static ProblemException inFlight() {
+        count("in_flight");
+        return new ProblemException(Problem.of(ProblemType.IDEMPOTENCY_IN_FLIGHT,
+                "The first request with this Idempotency-Key has not finished; retry later for its result"),
+                Problems.RETRY_AFTER_SECONDS);
+    }
+
+    private static ProblemException lostLease() {
+        return ProblemException.of(ProblemType.IDEMPOTENCY_IN_FLIGHT,
+                "This request took too long and another request took over its Idempotency-Key");
+    }
+
+    private static void rollbackQuietly(DbTransaction tx) {
+        try {
+            tx.rollback();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Rollback failed: " + e.getMessage());
+        }
+    }
+
+    private static void count(String outcome) {
+        Metrics.globalRegistry().getOrCreate(Counter.builder("meshshop.idempotency.requests")
+                .description("Requests that carried an Idempotency-Key, by outcome")
+                .tags(java.util.List.of(Tag.create("outcome", outcome)))).increment();
+    }
+
+    /** A claimed key ({@code replay} null) or a completed one to replay. */
+    private record Claim(String key, String owner, Reply replay) {
+    }
+}

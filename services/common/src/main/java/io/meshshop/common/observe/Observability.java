@@ -1,0 +1,131 @@
+package io.meshshop.common.observe;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import io.helidon.config.Config;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.health.DbClientHealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.tracing.Tracer;
+import io.helidon.tracing.providers.opentelemetry.HelidonOpenTelemetry;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.observe.tracing.TracingObserver;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.extension.trace.propagation.B3Propagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+
+/**
+ * Health, metrics and tracing wiring, the same in every service.
+ *
+ * <p>Tracing uses the OpenTelemetry SDK configured by the standard {@code OTEL_*} environment variables
+ * (exporter endpoint, sampler, propagators, resource attributes). Defaults come from the service's
+ * {@code tracing} config node; with no {@code OTEL_EXPORTER_OTLP_ENDPOINT} nothing is exported and the
+ * tracer is a no-op, so a laptop run does not try to reach a collector.
+ */
+public final class Observability {
+
+    private static final System.Logger LOG = System.getLogger(Observability.class.getName());
+
+    private Observability() {
+    }
+
+    /** Creates the tracer and makes it Helidon's global one, which WebClient and DbClient tracing use. */
+    public static Tracer tracer(Config tracing) {
+        String endpoint = setting("otel.exporter.otlp.endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT");
+        String service = tracing.get("service").asString().orElse("meshshop");
+        if (!tracing.get("enabled").asBoolean().orElse(true) || endpoint == null || endpoint.isBlank()) {
+            // No spans of our own, but incoming trace context still flows to outbound calls unchanged, so
+            // the sidecars' spans on both sides of this service stay in one trace.
+            OpenTelemetry propagating = OpenTelemetry.propagating(ContextPropagators.create(
+                    TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
+                            W3CBaggagePropagator.getInstance(), B3Propagator.injectingMultiHeaders())));
+            return makeGlobal(HelidonOpenTelemetry.create(propagating, propagating.getTracer(service), Map.of()));
+        }
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", service);
+        defaults.put("otel.traces.exporter", "otlp");
+        defaults.put("otel.metrics.exporter", "none");
+        defaults.put("otel.logs.exporter", "none");
+        defaults.put("otel.propagators", "tracecontext,baggage,b3multi");
+        defaults.put("otel.traces.sampler", "parentbased_traceidratio");
+        defaults.put("otel.traces.sampler.arg", tracing.get("sampler-ratio").asString().orElse("0.1"));
+        defaults.put("otel.resource.attributes", "service.version=" + tracing.get("version").asString().orElse("v1")
+                + ",deployment.environment=" + tracing.get("environment").asString().orElse("local"));
+        // Environment variables and system properties still win over these defaults; the SDK registers its
+        // own shutdown hook that flushes spans still in the batch.
+        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .build()
+                .getOpenTelemetrySdk();
+        OpenTelemetry otel = sdk;
+        LOG.log(System.Logger.Level.INFO, "Tracing " + service + " to " + endpoint);
+        return makeGlobal(HelidonOpenTelemetry.create(otel, otel.getTracer(service), Map.of()));
+    }
+
+    /**
+     * The observe feature: {@code /observe/health} (readiness follows the database and the drain),
+     * {@code /observe/metrics} and server tracing.
+     *
+     * @param observeConfig the {@code server.features.observe} node
+     * @param draining      true once shutdown started, so the mesh stops sending before the server stops
+     */
+    public static ObserveFeature observe(Config observeConfig, DbClient db, Config dbConfig, Tracer tracer,
+                                         BooleanSupplier draining) {
+        DbClientHealthCheck database = DbClientHealthCheck.builder(db)
+                .name("database")
+                .query()
+                .statement("SELECT 1")
+                .timeout(dbConfig.get("health-timeout").as(java.time.Duration.class)
+                                 .orElse(java.time.Duration.ofSeconds(2)))
+                .build();
+        HealthObserver health = HealthObserver.builder()
+                .details(true)
+                .useSystemServices(false)
+                .addCheck(database, HealthCheckType.READINESS)
+                .addCheck(() -> HealthCheckResponse.builder()
+                                .status(!draining.getAsBoolean())
+                                .detail("draining", draining.getAsBoolean())
+                                .build(),
+                        HealthCheckType.READINESS, "drain")
+                .build();
+        return ObserveFeature.builder()
+                .config(observeConfig)
+                .observersDiscoverServices(false)
+                .addObserver(health)
+                .addObserver(MetricsObserver.create(observeConfig.get("observers.metrics")))
+                .addObserver(TracingObserver.create(tracer, observeConfig.get("observers.tracing")))
+                .build();
+    }
+
+    /**
+     * DbClient and WebClient tracing find the tracer through {@link Tracer#global()}. Helidon 4.1.2's
+     * OpenTelemetry provider stores the tracer and then throws anyway (a missing return in
+     * OpenTelemetryTracerProvider.global); the tracer is set, so that one exception is expected.
+     */
+    private static Tracer makeGlobal(Tracer tracer) {
+        try {
+            Tracer.global(tracer);
+        } catch (IllegalArgumentException expected) {
+            if (Tracer.global() != tracer) {
+                throw expected;
+            }
+        }
+        return tracer;
+    }
+
+    private static String setting(String property, String env) {
+        String value = System.getProperty(property);
+        return value != null ? value : System.getenv(env);
+    }
+}

@@ -1,0 +1,117 @@
+package io.meshshop.common.problem;
+
+import java.lang.System.Logger.Level;
+
+import io.meshshop.common.db.DatabaseErrors;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Every error a service answers is a problem document, including the ones Helidon answers before routing
+ * (bad request line, oversized body) and the ones nobody planned for. A mesh ejects pods on 5xx, so a 5xx
+ * must only ever mean "this pod or its database is in trouble", never "the client sent nonsense".
+ */
+public final class Problems {
+
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+    private static final HttpMediaType PROBLEM_JSON = HttpMediaType.create(Problem.MEDIA_TYPE);
+    /** How long a client should wait after a 503 before it tries again. */
+    public static final int RETRY_AFTER_SECONDS = 2;
+
+    private Problems() {
+    }
+
+    /** Registers the error handlers on a service's routing. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(ProblemException.class, (req, res, e) -> send(res, e))
+                .error(HttpException.class, (req, res, e) -> send(res, fromHttpException(e)))
+                .error(Throwable.class, Problems::unexpected);
+    }
+
+    /** Handler for a known path asked with a method it does not support. */
+    public static io.helidon.webserver.http.Handler methodNotAllowed(String allowed) {
+        return (req, res) -> {
+            res.header(HeaderNames.ALLOW, allowed);
+            send(res, ProblemException.of(ProblemType.METHOD_NOT_ALLOWED,
+                    req.prologue().method().text() + " is not supported here; use " + allowed));
+        };
+    }
+
+    /** Problem bodies for the failures Helidon handles before any route runs. */
+    public static DirectHandlers directHandlers() {
+        DirectHandler handler = Problems::direct;
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, handler);
+        }
+        return builder.build();
+    }
+
+    public static void send(ServerResponse res, ProblemException e) {
+        Problem problem = e.problem();
+        res.status(Status.create(problem.status()));
+        e.retryAfterSeconds().ifPresent(s -> res.header(HeaderNames.RETRY_AFTER, String.valueOf(s)));
+        res.headers().contentType(PROBLEM_JSON);
+        res.send(problem.toJsonBytes());
+    }
+
+    private static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
+        if (DatabaseErrors.isUnavailable(e)) {
+            LOG.log(Level.WARNING, "Database unavailable for " + req.path().absolute().path() + ": " + e.getMessage());
+            send(res, new ProblemException(Problem.of(ProblemType.DATABASE_UNAVAILABLE,
+                    "The database is unreachable; try again shortly."), RETRY_AFTER_SECONDS));
+            return;
+        }
+        LOG.log(Level.ERROR, "Unexpected failure for " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
+        send(res, ProblemException.of(ProblemType.INTERNAL, "The request failed unexpectedly."));
+    }
+
+    private static ProblemException fromHttpException(HttpException e) {
+        int code = e.status().code();
+        ProblemType type = switch (code) {
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> code < 500
+                    ? new ProblemType(ProblemType.BAD_REQUEST.slug(), ProblemType.BAD_REQUEST.title(), code)
+                    : ProblemType.INTERNAL;
+        };
+        // Helidon's messages for 4xx describe the request, never internals; 5xx messages are not echoed.
+        String detail = code < 500 ? e.getMessage() : "The request failed unexpectedly.";
+        return ProblemException.of(type, detail);
+    }
+
+    private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest request,
+                                                          DirectHandler.EventType eventType,
+                                                          Status status,
+                                                          ServerResponseHeaders headers,
+                                                          String message) {
+        ProblemType type = switch (eventType) {
+            case PAYLOAD_TOO_LARGE -> ProblemType.PAYLOAD_TOO_LARGE;
+            case BAD_REQUEST -> ProblemType.BAD_REQUEST;
+            case INTERNAL_ERROR -> ProblemType.INTERNAL;
+            default -> new ProblemType("http-" + status.code(), status.reasonPhrase(), status.code());
+        };
+        if (type.status() != status.code()) {
+            type = new ProblemType(type.slug(), type.title(), status.code());
+        }
+        String detail = status.code() < 500 && message != null && !message.isBlank()
+                ? message : type.title();
+        headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .entity(Problem.of(type, detail).toJsonBytes())
+                .build();
+    }
+}

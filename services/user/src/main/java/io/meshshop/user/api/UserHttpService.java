@@ -1,0 +1,148 @@
+package io.meshshop.user.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.meshshop.common.idempotency.Idempotency;
+import io.meshshop.common.idempotency.IdempotencyKey;
+import io.meshshop.common.idempotency.Reply;
+import io.meshshop.common.json.Ids;
+import io.meshshop.common.json.JsonInput;
+import io.meshshop.common.problem.FieldError;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.Problems;
+import io.meshshop.user.domain.EmailAddress;
+import io.meshshop.user.domain.User;
+import io.meshshop.user.domain.Users;
+import io.meshshop.user.store.UserStore;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** {@code /api/users}: register, read, list, change and delete users. */
+public final class UserHttpService implements HttpService {
+
+    private static final int DEFAULT_LIMIT = 20;
+    private static final int MAX_LIMIT = 100;
+
+    private final Users users;
+    private final UserStore store;
+    private final Idempotency idempotency;
+
+    public UserHttpService(Users users, UserStore store, Idempotency idempotency) {
+        this.users = users;
+        this.store = store;
+        this.idempotency = idempotency;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::register)
+                .get("/", this::list)
+                .get("/{id}", this::get)
+                .put("/{id}", this::change)
+                .delete("/{id}", this::delete)
+                .any("/", Problems.methodNotAllowed("GET, POST"))
+                .any("/{id}", Problems.methodNotAllowed("GET, PUT, DELETE"));
+    }
+
+    private void register(ServerRequest req, ServerResponse res) {
+        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        JsonInput in = JsonInput.read(req);
+        UserJson.Registration registration = UserJson.Registration.from(in);
+        idempotency.respond(req, res, key, in.rawBody(), tx -> {
+            User user = users.register(tx, registration.name(), registration.email());
+            return Reply.created("/api/users/" + user.id(), UserJson.user(user));
+        });
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
+        User user = store.find(id).orElseThrow(() -> ProblemException.notFound("User " + id));
+        res.send(UserJson.user(user));
+    }
+
+    private void change(ServerRequest req, ServerResponse res) {
+        UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
+        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        JsonInput in = JsonInput.read(req);
+        UserJson.Change change = UserJson.Change.from(in);
+        idempotency.respond(req, res, key, in.rawBody(),
+                tx -> Reply.ok(UserJson.user(users.change(tx, id, change.name(), change.email()))));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
+        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        idempotency.respond(req, res, key, new byte[0], tx -> {
+            users.delete(tx, id);
+            return Reply.noContent();
+        });
+    }
+
+    /** {@code ?email=} finds one address; otherwise a keyset page: {@code ?limit=&after=<next cursor>}. */
+    private void list(ServerRequest req, ServerResponse res) {
+        var query = req.query();
+        if (query.contains("email")) {
+            String email = EmailAddress.normalise(query.get("email"))
+                    .orElseThrow(() -> badQuery("email", "must be a valid e-mail address"));
+            res.send(UserJson.list(store.findByEmail(email).map(List::of).orElse(List.of()), null));
+            return;
+        }
+        int limit = query.contains("limit") ? limit(query.get("limit")) : DEFAULT_LIMIT;
+        Cursor after = query.contains("after") ? Cursor.parse(query.get("after")) : null;
+        List<User> page = store.page(after == null ? null : after.createdAt(),
+                after == null ? null : after.id(), limit + 1);
+        String next = null;
+        if (page.size() > limit) {
+            page = page.subList(0, limit);
+            User last = page.getLast();
+            next = new Cursor(last.createdAt(), last.id()).encode();
+        }
+        res.send(UserJson.list(page, next));
+    }
+
+    private static int limit(String text) {
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw badQuery("limit", "must be an integer from 1 to " + MAX_LIMIT);
+    }
+
+    private static ProblemException badQuery(String name, String message) {
+        return ProblemException.validation(List.of(new FieldError(name, message)));
+    }
+
+    /** Opaque position of the last user on a page: base64url of "epochMicros:uuid". */
+    record Cursor(Instant createdAt, UUID id) {
+        String encode() {
+            long micros = Math.addExact(Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L),
+                    createdAt.getNano() / 1_000L);
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String text) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split(":", 2);
+                long micros = Long.parseLong(parts[0]);
+                UUID id = Ids.parseUuid(parts[1]).orElseThrow(IllegalArgumentException::new);
+                return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1_000L), id);
+            } catch (RuntimeException e) {
+                throw badQuery("after", "is not a cursor returned as next by this API");
+            }
+        }
+    }
+}

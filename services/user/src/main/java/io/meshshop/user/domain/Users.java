@@ -1,0 +1,52 @@
+package io.meshshop.user.domain;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.user.store.UserStore;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
+
+/**
+ * The user rules: e-mail is unique (the database's unique constraint decides, so two replicas cannot
+ * both register one address), deleting is idempotent.
+ */
+public final class Users {
+
+    private final UserStore store;
+    private final Clock clock;
+    private final Counter registered = Metrics.globalRegistry().getOrCreate(
+            Counter.builder("meshshop.users.registered").description("Users registered"));
+
+    public Users(UserStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public User register(DbExecute tx, String name, String email) {
+        // Microseconds: what both H2 and PostgreSQL keep, so the value read back equals the one returned.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        User user = new User(UUID.randomUUID(), name, email, now);
+        store.insert(tx, user);
+        registered.increment();
+        return user;
+    }
+
+    public User change(DbExecute tx, UUID id, String name, Optional<String> email) {
+        User current = store.findForUpdate(tx, id).orElseThrow(() -> ProblemException.notFound("User " + id));
+        User changed = new User(id, name, email.orElse(current.email()), current.createdAt());
+        store.update(tx, changed, clock.instant());
+        return changed;
+    }
+
+    /** True if a user was deleted now; false if there was none, which is the same outcome for a client. */
+    public boolean delete(DbExecute tx, UUID id) {
+        return store.delete(tx, id);
+    }
+}

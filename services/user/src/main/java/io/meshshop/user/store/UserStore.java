@@ -1,0 +1,89 @@
+package io.meshshop.user.store;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.meshshop.common.db.DatabaseErrors;
+import io.meshshop.common.db.Rows;
+import io.meshshop.user.domain.EmailTakenException;
+import io.meshshop.user.domain.User;
+
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+/** The {@code users} table. Every statement is parameterised. */
+public final class UserStore {
+
+    private static final String COLUMNS = "id, name, email, created_at";
+
+    private final DbClient db;
+
+    public UserStore(DbClient db) {
+        this.db = db;
+    }
+
+    public void insert(DbExecute tx, User user) {
+        try {
+            tx.insert("INSERT INTO users (id, name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    user.id(), user.name(), user.email(), at(user.createdAt()), at(user.createdAt()));
+        } catch (DbClientException e) {
+            throw translate(e);
+        }
+    }
+
+    public void update(DbExecute tx, User user, Instant now) {
+        try {
+            tx.update("UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?",
+                    user.name(), user.email(), at(now), user.id());
+        } catch (DbClientException e) {
+            throw translate(e);
+        }
+    }
+
+    public boolean delete(DbExecute tx, UUID id) {
+        return tx.delete("DELETE FROM users WHERE id = ?", id) > 0;
+    }
+
+    public Optional<User> find(UUID id) {
+        return db.execute().get("SELECT " + COLUMNS + " FROM users WHERE id = ?", id).map(UserStore::user);
+    }
+
+    /** Locks the row so that two concurrent changes of one user serialise. */
+    public Optional<User> findForUpdate(DbExecute tx, UUID id) {
+        return tx.get("SELECT " + COLUMNS + " FROM users WHERE id = ? FOR UPDATE", id).map(UserStore::user);
+    }
+
+    public Optional<User> findByEmail(String email) {
+        return db.execute().get("SELECT " + COLUMNS + " FROM users WHERE email = ?", email).map(UserStore::user);
+    }
+
+    /** One page in (created_at, id) order, starting after the given position (null for the first page). */
+    public List<User> page(Instant afterCreatedAt, UUID afterId, int limit) {
+        if (afterCreatedAt == null) {
+            return db.execute().query("SELECT " + COLUMNS + " FROM users ORDER BY created_at, id LIMIT ?", limit)
+                    .map(UserStore::user).toList();
+        }
+        return db.execute().query("SELECT " + COLUMNS + " FROM users WHERE created_at > ?"
+                                  + " OR (created_at = ? AND id > ?) ORDER BY created_at, id LIMIT ?",
+                        at(afterCreatedAt), at(afterCreatedAt), afterId, limit)
+                .map(UserStore::user).toList();
+    }
+
+    private static User user(DbRow row) {
+        return new User(Rows.uuid(row, "id"), row.column("name").get(String.class),
+                row.column("email").get(String.class), Rows.instant(row, "created_at"));
+    }
+
+    private static RuntimeException translate(DbClientException e) {
+        return DatabaseErrors.isUniqueViolation(e) ? new EmailTakenException() : e;
+    }
+
+    private static java.time.OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
