@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import io.meshshop.common.db.DatabaseErrors;
 import io.meshshop.common.db.Rows;
+import io.meshshop.common.observe.Meters;
 import io.meshshop.common.problem.Problem;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.ProblemType;
@@ -29,9 +30,6 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
-import io.helidon.metrics.api.Tag;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -254,7 +252,8 @@ public final class Idempotency {
         }
     }
 
-    static String fingerprint(String method, String path, byte[] body) {
+    /** SHA-256 of method, absolute path and body: what "the same request" means for a key. */
+    public static String fingerprint(String method, String path, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
@@ -294,9 +293,8 @@ public final class Idempotency {
     }
 
     private static void count(String outcome) {
-        Metrics.globalRegistry().getOrCreate(Counter.builder("meshshop.idempotency.requests")
-                .description("Requests that carried an Idempotency-Key, by outcome")
-                .tags(java.util.List.of(Tag.create("outcome", outcome)))).increment();
+        Meters.count("meshshop.idempotency.requests", "Requests that carried an Idempotency-Key, by outcome",
+                "outcome", outcome);
     }
 
     /** A claimed key ({@code replay} null) or a completed one to replay. */

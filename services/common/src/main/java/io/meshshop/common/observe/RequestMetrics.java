@@ -48,7 +48,7 @@ public final class RequestMetrics implements Filter {
         if (params.names().isEmpty() && status == 404) {
             return "unmatched";
         }
-        String route = path.path();
+        String route = path.absolute().path();
         for (String name : params.names()) {
             route = route.replace("/" + params.get(name), "/{" + name + "}");
         }

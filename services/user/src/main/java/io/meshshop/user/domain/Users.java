@@ -6,12 +6,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.meshshop.common.observe.Meters;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.user.store.UserStore;
 
 import io.helidon.dbclient.DbExecute;
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
 
 /**
  * The user rules: e-mail is unique (the database's unique constraint decides, so two replicas cannot
@@ -21,8 +20,6 @@ public final class Users {
 
     private final UserStore store;
     private final Clock clock;
-    private final Counter registered = Metrics.globalRegistry().getOrCreate(
-            Counter.builder("meshshop.users.registered").description("Users registered"));
 
     public Users(UserStore store, Clock clock) {
         this.store = store;
@@ -34,7 +31,7 @@ public final class Users {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         User user = new User(UUID.randomUUID(), name, email, now);
         store.insert(tx, user);
-        registered.increment();
+        Meters.count("meshshop.users.registered", "Users registered");
         return user;
     }
 

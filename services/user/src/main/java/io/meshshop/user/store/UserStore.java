@@ -16,7 +16,10 @@ import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
-/** The {@code users} table. Every statement is parameterised. */
+/**
+ * The {@code users} table. Every statement is parameterised. UUID parameters are cast in SQL because
+ * DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid} column.
+ */
 public final class UserStore {
 
     private static final String COLUMNS = "id, name, email, created_at";
@@ -29,7 +32,7 @@ public final class UserStore {
 
     public void insert(DbExecute tx, User user) {
         try {
-            tx.insert("INSERT INTO users (id, name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            tx.insert("INSERT INTO users (id, name, email, created_at, updated_at) VALUES (CAST(? AS UUID), ?, ?, ?, ?)",
                     user.id(), user.name(), user.email(), at(user.createdAt()), at(user.createdAt()));
         } catch (DbClientException e) {
             throw translate(e);
@@ -38,7 +41,7 @@ public final class UserStore {
 
     public void update(DbExecute tx, User user, Instant now) {
         try {
-            tx.update("UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?",
+            tx.update("UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = CAST(? AS UUID)",
                     user.name(), user.email(), at(now), user.id());
         } catch (DbClientException e) {
             throw translate(e);
@@ -46,16 +49,16 @@ public final class UserStore {
     }
 
     public boolean delete(DbExecute tx, UUID id) {
-        return tx.delete("DELETE FROM users WHERE id = ?", id) > 0;
+        return tx.delete("DELETE FROM users WHERE id = CAST(? AS UUID)", id) > 0;
     }
 
     public Optional<User> find(UUID id) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM users WHERE id = ?", id).map(UserStore::user);
+        return db.execute().get("SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID)", id).map(UserStore::user);
     }
 
     /** Locks the row so that two concurrent changes of one user serialise. */
     public Optional<User> findForUpdate(DbExecute tx, UUID id) {
-        return tx.get("SELECT " + COLUMNS + " FROM users WHERE id = ? FOR UPDATE", id).map(UserStore::user);
+        return tx.get("SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID) FOR UPDATE", id).map(UserStore::user);
     }
 
     public Optional<User> findByEmail(String email) {
@@ -69,7 +72,7 @@ public final class UserStore {
                     .map(UserStore::user).toList();
         }
         return db.execute().query("SELECT " + COLUMNS + " FROM users WHERE created_at > ?"
-                                  + " OR (created_at = ? AND id > ?) ORDER BY created_at, id LIMIT ?",
+                                  + " OR (created_at = ? AND id > CAST(? AS UUID)) ORDER BY created_at, id LIMIT ?",
                         at(afterCreatedAt), at(afterCreatedAt), afterId, limit)
                 .map(UserStore::user).toList();
     }

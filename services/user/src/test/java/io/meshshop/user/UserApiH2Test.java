@@ -1,0 +1,22 @@
+package io.meshshop.user;
+
+import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.testing.TestDatabases;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+
+@ServerTest
+class UserApiH2Test extends UserApiContract {
+
+    UserApiH2Test(WebServer server) {
+        super(server);
+    }
+
+    @SetUpServer
+    static void setUp(WebServerConfig.Builder server) {
+        Main.setupServer(server, TestDatabases.h2("user"), new GracefulShutdown());
+    }
+}
