@@ -78,7 +78,7 @@ final class Repo {
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else {
-                    Files.copy(source, target);
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException e) {

@@ -17,6 +17,9 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.observe.tracing.TracingObserver;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -24,6 +27,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
 
 /**
  * Health, metrics and tracing wiring, the same in every service.
@@ -60,17 +64,41 @@ public final class Observability {
         defaults.put("otel.propagators", "tracecontext,baggage,b3multi");
         defaults.put("otel.traces.sampler", "parentbased_traceidratio");
         defaults.put("otel.traces.sampler.arg", tracing.get("sampler-ratio").asString().orElse("0.1"));
-        defaults.put("otel.resource.attributes", "service.version=" + tracing.get("version").asString().orElse("v1")
-                + ",deployment.environment=" + tracing.get("environment").asString().orElse("local"));
+        Attributes resourceDefaults = Attributes.builder()
+                .put("service.namespace", "meshshop")
+                .put("service.version", tracing.get("version").asString().orElse("v1"))
+                .put("deployment.environment", tracing.get("environment").asString().orElse("local"))
+                .build();
         // Environment variables and system properties still win over these defaults; the SDK registers its
         // own shutdown hook that flushes spans still in the batch.
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
+                .addResourceCustomizer((resource, properties) -> withDefaults(resource, resourceDefaults))
                 .build()
                 .getOpenTelemetrySdk();
         OpenTelemetry otel = sdk;
         LOG.log(System.Logger.Level.INFO, "Tracing " + service + " to " + endpoint);
         return makeGlobal(HelidonOpenTelemetry.create(otel, otel.getTracer(service), Map.of()));
+    }
+
+    /**
+     * Adds each default resource attribute that the environment did not set. OTEL_RESOURCE_ATTRIBUTES
+     * replaces a default given as a property as a whole, so a Deployment that sets only service.name there
+     * would otherwise lose deployment.environment and service.version, which Jaeger filters by.
+     */
+    static Resource withDefaults(Resource resource, Attributes defaults) {
+        AttributesBuilder missing = Attributes.builder();
+        defaults.forEach((key, value) -> {
+            if (resource.getAttribute(key) == null) {
+                putUnchecked(missing, key, value);
+            }
+        });
+        return resource.merge(Resource.create(missing.build()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void putUnchecked(AttributesBuilder builder, AttributeKey<?> key, Object value) {
+        builder.put((AttributeKey<Object>) key, value);
     }
 
     /**

@@ -21,6 +21,8 @@ import io.helidon.webserver.http.RoutingResponse;
  */
 public final class RequestMetrics implements Filter {
 
+    static final String UNMATCHED = "unmatched";
+
     /** Buckets around a mesh's budgets: a checkout should end well inside its 3 s route timeout. */
     private static final Duration[] BUCKETS = {
         Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -30,15 +32,34 @@ public final class RequestMetrics implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        // Read before routing: afterwards req.path() is relative to the matched service ("/ready" for
+        // /observe/health/ready), which once let the observe endpoints into the request metrics.
+        String path = req.path().absolute().path();
         long start = System.nanoTime();
         try {
             chain.proceed();
         } finally {
-            String path = req.path().path();
             if (!path.startsWith("/observe") && !path.startsWith("/openapi")) {
-                record(req.prologue().method().text(), route(req.path(), res.status().code()),
-                        res.status().code(), System.nanoTime() - start);
+                int status = res.status().code();
+                String method = req.prologue().method().text();
+                String route = route(req.path(), status);
+                record(method, route, status, System.nanoTime() - start);
+                nameServerSpan(method, route);
             }
+        }
+    }
+
+    /**
+     * Helidon names every server span "HTTP Request"; Jaeger lists operations by span name, so the span is
+     * renamed to the route template ("GET /api/users/{id}") as OpenTelemetry's HTTP conventions name it.
+     * Unmatched requests keep just the method, never the raw path (any client can make up paths).
+     */
+    static void nameServerSpan(String method, String route) {
+        if (UNMATCHED.equals(route)) {
+            Spans.rename(method);
+        } else {
+            Spans.rename(method + " " + route);
+            Spans.tag("http.route", route);
         }
     }
 
@@ -46,7 +67,7 @@ public final class RequestMetrics implements Filter {
     static String route(RoutedPath path, int status) {
         Parameters params = path.pathParameters();
         if (params.names().isEmpty() && status == 404) {
-            return "unmatched";
+            return UNMATCHED;
         }
         String route = path.absolute().path();
         for (String name : params.names()) {

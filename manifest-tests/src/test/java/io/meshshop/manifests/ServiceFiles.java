@@ -1,0 +1,201 @@
+package io.meshshop.manifests;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What the services' own files say: their configuration (application.yaml) and their API
+ * (META-INF/openapi.yaml). The manifests are checked against these, so a missing file fails.
+ */
+final class ServiceFiles {
+
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+
+    /** The contract's names for the URLs of called services: USER_SERVICE_URL names a call to user. */
+    private static final Pattern SERVICE_URL_ENV = Pattern.compile("([A-Z]+)_SERVICE_URL");
+
+    private ServiceFiles() {
+    }
+
+    static String applicationYaml(String service) {
+        return "services/" + service + "/src/main/resources/application.yaml";
+    }
+
+    static String openApiYaml(String service) {
+        return "services/" + service + "/src/main/resources/META-INF/openapi.yaml";
+    }
+
+    /** application.yaml flattened to dotted keys with their scalar values (list items as key.0, key.1...). */
+    static Map<String, String> config(String service) {
+        String file = applicationYaml(service);
+        List<JsonNode> documents = StrictManifests.documents(file, Repo.read(file));
+        Map<String, String> flat = new TreeMap<>();
+        for (JsonNode document : documents) {
+            flatten("", document, flat);
+        }
+        return flat;
+    }
+
+    /**
+     * The environment variable that overrides a key, by the services' rule (application.yaml says: upper
+     * case, dots as underscores; Helidon reads a double underscore as a dash).
+     */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace("-", "__").replace('.', '_');
+    }
+
+    /** The services that a service's configuration names a URL for: the call edges it makes. */
+    static Map<String, String> calledServiceUrlKeys(String service) {
+        Map<String, String> called = new TreeMap<>();
+        config(service).forEach((key, value) -> {
+            Matcher byName = SERVICE_URL_ENV.matcher(environmentName(key));
+            if (byName.matches()) {
+                called.put(byName.group(1).toLowerCase(Locale.ROOT), key);
+            }
+            Matcher byPlaceholder = Pattern.compile("\\$\\{" + SERVICE_URL_ENV.pattern()).matcher(value);
+            while (byPlaceholder.find()) {
+                called.put(byPlaceholder.group(1).toLowerCase(Locale.ROOT), key);
+            }
+        });
+        return called;
+    }
+
+    static Set<String> calledServices(String service) {
+        return new TreeSet<>(calledServiceUrlKeys(service).keySet());
+    }
+
+    /**
+     * How long a service takes to stop after SIGTERM: it first reports not-ready and keeps serving for
+     * shutdown.drain, then stops the server, which waits up to server.shutdown-grace-period.
+     */
+    static Duration shutdownTime(String service) {
+        Map<String, String> config = config(service);
+        return duration(config, service, "shutdown.drain").plus(duration(config, service, "server.shutdown-grace-period"));
+    }
+
+    /**
+     * The read timeout of a service's HTTP client for one called service: a key ending in read-timeout
+     * (or timeout, but not connect-timeout) beside the key that holds that service's URL.
+     */
+    static Duration clientReadTimeout(String service, String called) {
+        Map<String, String> config = config(service);
+        String urlKey = calledServiceUrlKeys(service).get(called);
+        if (urlKey == null) {
+            return fail(applicationYaml(service) + " names no URL for " + called);
+        }
+        String prefix = urlKey.contains(".") ? urlKey.substring(0, urlKey.lastIndexOf('.') + 1) : "";
+        List<String> candidates = new ArrayList<>();
+        for (String key : config.keySet()) {
+            String last = key.substring(key.lastIndexOf('.') + 1);
+            if (key.startsWith(prefix) && (last.equals("read-timeout") || last.equals("timeout"))) {
+                candidates.add(key);
+            }
+        }
+        if (candidates.size() != 1) {
+            return fail(applicationYaml(service) + ": expected one read timeout beside " + urlKey
+                    + " (a key ending in read-timeout), found " + candidates + " among " + config.keySet());
+        }
+        return parseDuration(config.get(candidates.get(0)), applicationYaml(service) + " " + candidates.get(0));
+    }
+
+    /** An operation of a service's OpenAPI document: upper-case method and path template. */
+    record Operation(String method, String path) {
+
+        /** The path with each template parameter filled in, as a request would carry it. */
+        String samplePath() {
+            return path.replaceAll("\\{[^}/]+}", "x1");
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    static List<Operation> operations(String service) {
+        String file = openApiYaml(service);
+        JsonNode document = StrictManifests.documents(file, Repo.read(file)).get(0);
+        JsonNode paths = document.path("paths");
+        if (!paths.isObject() || paths.isEmpty()) {
+            return fail(file + " has no paths");
+        }
+        List<Operation> operations = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> path = it.next();
+            for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
+                String method = methods.next();
+                if (HTTP_METHODS.contains(method)) {
+                    operations.add(new Operation(method.toUpperCase(Locale.ROOT), path.getKey()));
+                }
+            }
+        }
+        return operations;
+    }
+
+    /** ISO-8601 (PT2S, as the services' config uses) or Istio/Go style (2s, 500ms, 1m). */
+    static Duration parseDuration(String text, String where) {
+        if (text == null) {
+            return fail(where + " is not set");
+        }
+        String t = text.trim();
+        try {
+            if (t.startsWith("PT") || t.startsWith("pt")) {
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
+            }
+            Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(t);
+            if (m.matches()) {
+                double amount = Double.parseDouble(m.group(1));
+                long millis = switch (m.group(2)) {
+                    case "ms" -> Math.round(amount);
+                    case "s" -> Math.round(amount * 1_000);
+                    case "m" -> Math.round(amount * 60_000);
+                    default -> Math.round(amount * 3_600_000);
+                };
+                return Duration.ofMillis(millis);
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        return fail(where + ": \"" + text + "\" is not a duration");
+    }
+
+    private static Duration duration(Map<String, String> config, String service, String key) {
+        return parseDuration(config.get(key), applicationYaml(service) + " " + key);
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> flat) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                    e.getValue(), flat));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(prefix + "." + i, node.get(i), flat);
+            }
+        } else {
+            flat.put(prefix, node.asText());
+        }
+    }
+
+    /** For messages: the keys of a map, sorted. */
+    static Set<String> keys(Map<String, ?> map) {
+        return new TreeSet<>(map.keySet());
+    }
+
+    static Map<String, String> ordered(Map<String, String> map) {
+        return new LinkedHashMap<>(map);
+    }
+}

@@ -1,0 +1,112 @@
+package io.meshshop.common.observe;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.helidon.tracing.Span;
+
+/**
+ * Puts business outcomes on the span of the request being served, so that Jaeger shows why a checkout
+ * ended as it did ({@code Spans.tag("order.id", id)}, {@code Spans.tag("payment.status", "declined")}).
+ *
+ * <p>Every method is safe to call anywhere: with tracing off (no exporter configured) or outside a
+ * request there is no recording span and nothing happens. Spans leave the process and are kept by a
+ * tracing backend that is not meant for personal data, so keys that name personal data (e-mail, name,
+ * card, ...) are refused: the tag is dropped and a warning logged, never an exception in a request.
+ */
+public final class Spans {
+
+    private static final System.Logger LOG = System.getLogger(Spans.class.getName());
+
+    /** Lower-case dotted keys as OpenTelemetry's conventions write them: {@code order.id}, {@code payment.status}. */
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
+
+    /** Words in a key that mean the value is about a person, not about the business outcome. */
+    private static final Set<String> PERSONAL = Set.of("email", "mail", "name", "phone", "address", "card", "pan",
+            "iban", "password", "secret", "token");
+
+    private Spans() {
+    }
+
+    public static void tag(String key, String value) {
+        if (value != null && allowed(key)) {
+            current().ifPresent(span -> span.tag(key, value));
+        }
+    }
+
+    public static void tag(String key, long value) {
+        if (allowed(key)) {
+            current().ifPresent(span -> span.tag(key, value));
+        }
+    }
+
+    public static void tag(String key, boolean value) {
+        if (allowed(key)) {
+            current().ifPresent(span -> span.tag(key, value));
+        }
+    }
+
+    /**
+     * Marks the current span failed for a failure that the handler caught and turned into an answer itself
+     * (a 503 after a dependency timed out, a recovery that gave up). The exception's type and message are
+     * recorded as the span's exception event; do not pass exceptions whose message carries personal data.
+     */
+    public static void failed(Throwable error) {
+        current().ifPresent(span -> {
+            io.opentelemetry.api.trace.Span otel = unwrapOtel(span);
+            if (otel != null) {
+                otel.recordException(error);
+                otel.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, error.getClass().getSimpleName());
+            } else {
+                span.status(Span.Status.ERROR);
+            }
+        });
+    }
+
+    /**
+     * Renames the current span. Names must stay low-cardinality (a route template, never an id): Jaeger
+     * lists operations by name.
+     */
+    static void rename(String name) {
+        current().ifPresent(span -> {
+            io.opentelemetry.api.trace.Span otel = unwrapOtel(span);
+            if (otel != null) {
+                otel.updateName(name);
+            }
+        });
+    }
+
+    /** True when a tag with this key may leave the process. */
+    static boolean allowed(String key) {
+        if (key == null || !KEY.matcher(key).matches()) {
+            LOG.log(System.Logger.Level.WARNING, "Span tag key not in the form a.b_c, dropped: " + key);
+            return false;
+        }
+        for (String word : key.toLowerCase(Locale.ROOT).split("[._]")) {
+            if (PERSONAL.contains(word)) {
+                LOG.log(System.Logger.Level.WARNING, "Span tag " + key + " would carry personal data, dropped");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The span of the request being served, if one is recording (a no-op tracer never records). */
+    private static Optional<Span> current() {
+        return Span.current().filter(span -> {
+            io.opentelemetry.api.trace.Span otel = unwrapOtel(span);
+            return otel == null || otel.isRecording();
+        });
+    }
+
+    private static io.opentelemetry.api.trace.Span unwrapOtel(Span span) {
+        try {
+            return span.unwrap(io.opentelemetry.api.trace.Span.class);
+        } catch (IllegalArgumentException notOtel) {
+            // Another tracing provider: only Helidon's API is available.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.meshshop.payment.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.meshshop.common.db.DatabaseErrors;
+import io.meshshop.common.db.Rows;
+import io.meshshop.payment.domain.OrderAlreadyCapturedException;
+import io.meshshop.payment.domain.Payment;
+import io.meshshop.payment.domain.PaymentStatus;
+import io.meshshop.payment.domain.Refund;
+
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+/**
+ * The {@code payments} and {@code refunds} tables. Every statement is parameterised. UUID parameters are
+ * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}.
+ */
+public final class PaymentStore {
+
+    private static final String PAYMENT_COLUMNS = "id, order_id, user_id, amount_minor, currency, status,"
+                                                  + " refunded_minor, decline_reason, created_at";
+    private static final String REFUND_COLUMNS = "id, payment_id, amount_minor, currency, created_at";
+
+    private final DbClient db;
+
+    public PaymentStore(DbClient db) {
+        this.db = db;
+    }
+
+    /** Inserts a capture, which takes the order's capture slot ({@code payments_one_capture_per_order}). */
+    public void insertCapture(DbExecute tx, Payment payment) {
+        try {
+            tx.insert("INSERT INTO payments (id, order_id, user_id, amount_minor, currency, status, refunded_minor,"
+                      + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID), CAST(? AS UUID), ?, ?,"
+                      + " 'CAPTURED', 0, CAST(? AS UUID), ?, ?)",
+                    payment.id(), payment.orderId(), payment.userId(), payment.amountMinor(), payment.currency(),
+                    payment.orderId(), at(payment.createdAt()), at(payment.createdAt()));
+        } catch (DbClientException e) {
+            if (!DatabaseErrors.isUniqueViolation(e)) {
+                throw e;
+            }
+            // PostgreSQL has aborted tx by now, so the capture that won is read on a connection of its own.
+            // The violation is only raised once that capture committed, so the read finds it.
+            UUID existing = findCapture(payment.orderId()).orElseThrow(() -> e);
+            throw new OrderAlreadyCapturedException(payment.orderId(), existing);
+        }
+    }
+
+    /** Turns a just-inserted capture into a decline, which frees the order for another charge. */
+    public void markDeclined(DbExecute tx, Payment payment, Instant now) {
+        tx.update("UPDATE payments SET status = 'DECLINED', decline_reason = ?, captured_order_id = NULL,"
+                  + " updated_at = ? WHERE id = CAST(? AS UUID)", payment.declineReason(), at(now), payment.id());
+    }
+
+    /**
+     * Adds a refund to a capture in one conditional update. The database locks the row and evaluates the
+     * condition against the latest committed total, so concurrent refunds on any replica serialise and the
+     * total cannot pass the capture; a check in Java between a read and a write could not promise that.
+     *
+     * @return false when nothing was updated: no such payment, a decline, or not enough left to refund
+     */
+    public boolean addRefunded(DbExecute tx, UUID paymentId, long amountMinor, Instant now) {
+        return tx.update("UPDATE payments SET refunded_minor = refunded_minor + ?,"
+                         + " status = CASE WHEN refunded_minor + ? = amount_minor THEN 'REFUNDED'"
+                         + " ELSE 'PARTIALLY_REFUNDED' END, updated_at = ?"
+                         + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED' AND refunded_minor + ? <= amount_minor",
+                amountMinor, amountMinor, at(now), paymentId, amountMinor) == 1;
+    }
+
+    public void insertRefund(DbExecute tx, Refund refund) {
+        tx.insert("INSERT INTO refunds (" + REFUND_COLUMNS + ") VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?)",
+                refund.id(), refund.paymentId(), refund.amountMinor(), refund.currency(), at(refund.createdAt()));
+    }
+
+    public Optional<Payment> find(UUID id) {
+        return find(db.execute(), id);
+    }
+
+    public Optional<Payment> find(DbExecute tx, UUID id) {
+        return tx.get("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE id = CAST(? AS UUID)", id).map(PaymentStore::payment);
+    }
+
+    /** Every payment of an order, oldest first: any number of declines and at most one capture. */
+    public List<Payment> findByOrder(UUID orderId) {
+        return db.execute().query("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE order_id = CAST(? AS UUID)"
+                                  + " ORDER BY created_at, id", orderId)
+                .map(PaymentStore::payment).toList();
+    }
+
+    public List<Refund> refunds(UUID paymentId) {
+        return db.execute().query("SELECT " + REFUND_COLUMNS + " FROM refunds WHERE payment_id = CAST(? AS UUID)"
+                                  + " ORDER BY created_at, id", paymentId)
+                .map(PaymentStore::refund).toList();
+    }
+
+    public Optional<Refund> findRefund(UUID paymentId, UUID refundId) {
+        return db.execute().get("SELECT " + REFUND_COLUMNS + " FROM refunds WHERE id = CAST(? AS UUID)"
+                                + " AND payment_id = CAST(? AS UUID)",
+                refundId, paymentId).map(PaymentStore::refund);
+    }
+
+    private Optional<UUID> findCapture(UUID orderId) {
+        return db.execute().get("SELECT id FROM payments WHERE captured_order_id = CAST(? AS UUID)", orderId)
+                .map(row -> Rows.uuid(row, "id"));
+    }
+
+    private static Payment payment(DbRow row) {
+        return new Payment(Rows.uuid(row, "id"), Rows.uuid(row, "order_id"), Rows.uuid(row, "user_id"),
+                Rows.longValue(row, "amount_minor"), row.column("currency").get(String.class),
+                PaymentStatus.valueOf(row.column("status").get(String.class)), Rows.longValue(row, "refunded_minor"),
+                row.column("decline_reason").get(String.class), Rows.instant(row, "created_at"));
+    }
+
+    private static Refund refund(DbRow row) {
+        return new Refund(Rows.uuid(row, "id"), Rows.uuid(row, "payment_id"), Rows.longValue(row, "amount_minor"),
+                row.column("currency").get(String.class), Rows.instant(row, "created_at"));
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

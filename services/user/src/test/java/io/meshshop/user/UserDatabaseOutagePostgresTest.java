@@ -1,0 +1,98 @@
+package io.meshshop.user;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.testing.HttpCalls;
+import io.meshshop.common.testing.TestDatabases;
+
+import io.helidon.webserver.WebServer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * A real outage: the test database stops accepting connections and its sessions are killed. Readiness
+ * must turn false, requests must answer 503 problems with Retry-After quickly (never hang, never 500),
+ * and the service must recover by itself once the database is back.
+ */
+class UserDatabaseOutagePostgresTest {
+
+    private static Map<String, String> database;
+    private static WebServer server;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        database = TestDatabases.newPostgresDatabase("user");
+        server = Main.setupServer(WebServer.builder(), TestDatabases.serviceConfig(database), new GracefulShutdown())
+                .build().start();
+        base = "http://localhost:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() throws SQLException {
+        setAllowConnections(true);
+        server.stop();
+    }
+
+    @Test
+    void outageAnswers503AndRecoversWithoutRestart() throws Exception {
+        assertThat(HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode(), is(200));
+
+        setAllowConnections(false);
+        try {
+            long start = System.nanoTime();
+            Answer during = Answer.of(HttpCalls.send("POST", base + "/api/users",
+                    "{\"name\":\"Outage\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}"));
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertThat(during.status(), is(503));
+            assertThat(during.problemType(), is("database-unavailable"));
+            assertThat(during.header("Retry-After"), notNullValue());
+            assertThat("answers within the pool timeout, does not hang", millis, lessThan(5_000L));
+
+            assertThat(Answer.of(HttpCalls.send("GET", base + "/api/users/" + UUID.randomUUID(), null)).status(), is(503));
+            assertThat(HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode(), is(503));
+            assertThat("liveness stays up: a restart would not help", 
+                    HttpCalls.send("GET", base + "/observe/health/live", null).statusCode(), is(200));
+        } finally {
+            setAllowConnections(true);
+        }
+
+        int ready = 0;
+        for (int i = 0; i < 50 && ready != 200; i++) {
+            ready = HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode();
+            if (ready != 200) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat("ready again without a restart", ready, is(200));
+        assertThat(HttpCalls.send("POST", base + "/api/users",
+                "{\"name\":\"After\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}").statusCode(), is(201));
+    }
+
+    private static void setAllowConnections(boolean allow) throws SQLException {
+        String url = database.get("db.url");
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        String admin = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+        try (Connection c = DriverManager.getConnection(admin, database.get("db.user"), database.get("db.password"));
+             Statement sql = c.createStatement()) {
+            sql.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS " + allow);
+            if (!allow) {
+                sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            }
+        }
+    }
+}
