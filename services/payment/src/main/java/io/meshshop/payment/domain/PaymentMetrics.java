@@ -1,10 +1,6 @@
 package io.meshshop.payment.domain;
 
-import java.util.List;
-
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Metrics;
-import io.helidon.metrics.api.Tag;
+import io.meshshop.common.observe.Meters;
 
 /**
  * Business counters on {@code /observe/metrics}: {@code meshshop_payments_total{outcome}},
@@ -14,31 +10,29 @@ import io.helidon.metrics.api.Tag;
  */
 public final class PaymentMetrics {
 
+    private static final String PAYMENTS = "Payments by outcome";
+    private static final String REFUNDS = "Refunds by outcome";
+
     private PaymentMetrics() {
     }
 
     /** A payment whose transaction committed: a capture or a decline. */
     public static void charged(Payment payment) {
-        boolean declined = payment.status() == PaymentStatus.DECLINED;
-        counter("meshshop.payments", "Payments by outcome", "outcome", declined ? "declined" : "captured").increment();
-        if (!declined) {
-            counter("meshshop.payments.captured.minor", "Captured amount in minor units, by currency",
-                    "currency", payment.currency()).increment(payment.amountMinor());
+        if (payment.status() == PaymentStatus.DECLINED) {
+            Meters.count("meshshop.payments", PAYMENTS, "outcome", "declined");
+            return;
         }
+        Meters.count("meshshop.payments", PAYMENTS, "outcome", "captured");
+        Meters.add("meshshop.payments.captured.minor", "Captured amount in minor units, by currency",
+                payment.amountMinor(), "currency", payment.currency());
     }
 
     public static void refunded(Refund refund) {
-        counter("meshshop.refunds", "Refunds by outcome", "outcome", "refunded").increment();
+        Meters.count("meshshop.refunds", REFUNDS, "outcome", "refunded");
     }
 
     /** A refund refused by the payment's state: over the capture, or of a declined payment. */
     public static void refundRejected() {
-        counter("meshshop.refunds", "Refunds by outcome", "outcome", "rejected").increment();
-    }
-
-    private static Counter counter(String name, String description, String tag, String value) {
-        return Metrics.globalRegistry().getOrCreate(Counter.builder(name)
-                .description(description)
-                .tags(List.of(Tag.create(tag, value))));
+        Meters.count("meshshop.refunds", REFUNDS, "outcome", "rejected");
     }
 }

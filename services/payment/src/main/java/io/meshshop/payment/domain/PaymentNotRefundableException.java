@@ -11,7 +11,8 @@ public final class PaymentNotRefundableException extends ProblemException {
             new ProblemType("payment-not-refundable", "Payment cannot be refunded", 409);
 
     public PaymentNotRefundableException(Payment payment) {
-        super(Problem.of(TYPE, "Payment " + payment.id() + " is " + payment.status() + "; only captures can be refunded")
+        super(Problem.of(TYPE, "Payment " + payment.id() + " is " + payment.status()
+                               + "; only captured payments can be refunded")
                       .with("paymentId", payment.id().toString())
                       .with("status", payment.status().name()));
     }

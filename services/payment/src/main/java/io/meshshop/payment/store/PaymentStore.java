@@ -39,16 +39,16 @@ public final class PaymentStore {
     public void insertCapture(DbExecute tx, Payment payment) {
         try {
             tx.insert("INSERT INTO payments (id, order_id, user_id, amount_minor, currency, status, refunded_minor,"
-                      + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID), CAST(? AS UUID), ?, ?,"
-                      + " 'CAPTURED', 0, CAST(? AS UUID), ?, ?)",
+                      + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID),"
+                      + " CAST(? AS UUID), ?, ?, 'CAPTURED', 0, CAST(? AS UUID), ?, ?)",
                     payment.id(), payment.orderId(), payment.userId(), payment.amountMinor(), payment.currency(),
                     payment.orderId(), at(payment.createdAt()), at(payment.createdAt()));
         } catch (DbClientException e) {
             if (!DatabaseErrors.isUniqueViolation(e)) {
                 throw e;
             }
-            // PostgreSQL has aborted tx by now, so the capture that won is read on a connection of its own.
-            // The violation is only raised once that capture committed, so the read finds it.
+            // PostgreSQL has aborted the transaction by now, so the capture that won is read on a connection
+            // of its own. Both databases raise the violation only once that capture committed, so it is there.
             UUID existing = findCapture(payment.orderId()).orElseThrow(() -> e);
             throw new OrderAlreadyCapturedException(payment.orderId(), existing);
         }
@@ -71,7 +71,8 @@ public final class PaymentStore {
         return tx.update("UPDATE payments SET refunded_minor = refunded_minor + ?,"
                          + " status = CASE WHEN refunded_minor + ? = amount_minor THEN 'REFUNDED'"
                          + " ELSE 'PARTIALLY_REFUNDED' END, updated_at = ?"
-                         + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED' AND refunded_minor + ? <= amount_minor",
+                         + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED'"
+                         + " AND refunded_minor + ? <= amount_minor",
                 amountMinor, amountMinor, at(now), paymentId, amountMinor) == 1;
     }
 
@@ -85,7 +86,8 @@ public final class PaymentStore {
     }
 
     public Optional<Payment> find(DbExecute tx, UUID id) {
-        return tx.get("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE id = CAST(? AS UUID)", id).map(PaymentStore::payment);
+        return tx.get("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE id = CAST(? AS UUID)", id)
+                .map(PaymentStore::payment);
     }
 
     /** Every payment of an order, oldest first: any number of declines and at most one capture. */
