@@ -31,6 +31,9 @@ public final class Main {
         GracefulShutdown shutdown = new GracefulShutdown();
         WebServer server = setupServer(WebServer.builder(), config, shutdown).build().start();
         shutdown.install(server, config.get("shutdown.drain").as(Duration.class).orElse(Duration.ofSeconds(5)));
+        if (!server.isRunning()) {
+            throw new IllegalStateException("user service did not start; is port " + server.port() + " free?");
+        }
         System.out.println("user service ready on http://localhost:" + server.port() + "/api/users");
     }
 

@@ -92,6 +92,8 @@ public final class TestDatabases {
         Map<String, String> settings = new HashMap<>(overrides);
         settings.putIfAbsent("server.port", "0");
         settings.putIfAbsent("shutdown.drain", "PT0S");
+        // Stopping a test server must not wait for the test clients' idle keep-alive connections.
+        settings.putIfAbsent("server.shutdown-grace-period", "PT0S");
         return Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
