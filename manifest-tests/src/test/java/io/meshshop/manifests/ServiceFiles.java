@@ -3,7 +3,6 @@ package io.meshshop.manifests;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,8 +87,8 @@ final class ServiceFiles {
     }
 
     /**
-     * The read timeout of a service's HTTP client for one called service: a key ending in read-timeout
-     * (or timeout, but not connect-timeout) beside the key that holds that service's URL.
+     * The read timeout of a service's HTTP client for one called service, beside the key that holds that
+     * service's URL: user.service.url goes with user.service.read-timeout or user.service.timeout.read.
      */
     static Duration clientReadTimeout(String service, String called) {
         Map<String, String> config = config(service);
@@ -98,16 +97,13 @@ final class ServiceFiles {
             return fail(applicationYaml(service) + " names no URL for " + called);
         }
         String prefix = urlKey.contains(".") ? urlKey.substring(0, urlKey.lastIndexOf('.') + 1) : "";
-        List<String> candidates = new ArrayList<>();
-        for (String key : config.keySet()) {
-            String last = key.substring(key.lastIndexOf('.') + 1);
-            if (key.startsWith(prefix) && (last.equals("read-timeout") || last.equals("timeout"))) {
-                candidates.add(key);
-            }
-        }
+        Set<String> readTimeoutKeys = Set.of("read-timeout", "timeout.read", "read.timeout");
+        List<String> candidates = config.keySet().stream()
+                .filter(key -> key.startsWith(prefix) && readTimeoutKeys.contains(key.substring(prefix.length())))
+                .toList();
         if (candidates.size() != 1) {
-            return fail(applicationYaml(service) + ": expected one read timeout beside " + urlKey
-                    + " (a key ending in read-timeout), found " + candidates + " among " + config.keySet());
+            return fail(applicationYaml(service) + ": expected one read timeout beside " + urlKey + " ("
+                    + prefix + "{read-timeout, timeout.read}), found " + candidates + " among " + config.keySet());
         }
         return parseDuration(config.get(candidates.get(0)), applicationYaml(service) + " " + candidates.get(0));
     }
@@ -188,14 +184,5 @@ final class ServiceFiles {
         } else {
             flat.put(prefix, node.asText());
         }
-    }
-
-    /** For messages: the keys of a map, sorted. */
-    static Set<String> keys(Map<String, ?> map) {
-        return new TreeSet<>(map.keySet());
-    }
-
-    static Map<String, String> ordered(Map<String, String> map) {
-        return new LinkedHashMap<>(map);
     }
 }

@@ -1,0 +1,106 @@
+package io.meshshop.manifests;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.istio.api.api.telemetry.v1alpha1.Tracing;
+import io.fabric8.istio.api.telemetry.v1.Telemetry;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tracing goes where the Istio installation sends it, and the installation (mesh/install, an IstioOperator
+ * for istioctl) enables the CNI plugin that Pod Security "restricted" needs.
+ */
+class TelemetryAndInstallTest {
+
+    static final String INSTALL = "mesh/install/istio-cni-and-tracing.yaml";
+
+    // The part of IstioOperator that meshshop sets, read strictly (fabric8 has no IstioOperator model):
+    // an unknown or misspelt field fails instead of being ignored by the tests.
+    record IstioOperator(@JsonProperty(required = true) String apiVersion, @JsonProperty(required = true) String kind,
+                         @JsonProperty(required = true) Spec spec) {
+    }
+
+    record Spec(String profile, Components components, MeshConfig meshConfig) {
+    }
+
+    record Components(Enabled cni) {
+    }
+
+    record Enabled(boolean enabled) {
+    }
+
+    record MeshConfig(List<ExtensionProvider> extensionProviders) {
+    }
+
+    record ExtensionProvider(String name, OpenTelemetry opentelemetry) {
+    }
+
+    record OpenTelemetry(String service, int port) {
+    }
+
+    static IstioOperator install() {
+        JsonNode tree = StrictManifests.documents(INSTALL, Repo.read(INSTALL)).get(0);
+        try {
+            return StrictManifests.YAML.treeToValue(tree, IstioOperator.class);
+        } catch (Exception e) {
+            throw new AssertionError(INSTALL + " does not parse strictly: " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void installIsAnIstioOperatorWithTheCniPlugin() {
+        IstioOperator operator = install();
+        assertEquals("install.istio.io/v1alpha1", operator.apiVersion());
+        assertEquals("IstioOperator", operator.kind());
+        assertTrue(operator.spec().components().cni().enabled(), "Pod Security restricted rejects istio-init: CNI is required");
+    }
+
+    @Test
+    void tracesGoToAProviderTheInstallationDefines() {
+        Set<String> providers = new TreeSet<>();
+        install().spec().meshConfig().extensionProviders().forEach(p -> providers.add(p.name()));
+        List<Telemetry> telemetry = Resources.mesh().all(Telemetry.class);
+        assertFalse(telemetry.isEmpty());
+        for (Telemetry t : telemetry) {
+            assertFalse(t.getSpec().getTracing().isEmpty(), t.getMetadata().getName());
+            for (Tracing tracing : t.getSpec().getTracing()) {
+                assertFalse(tracing.getProviders().isEmpty(), t.getMetadata().getName());
+                tracing.getProviders().forEach(p -> assertTrue(providers.contains(p.getName()),
+                        "Telemetry " + t.getMetadata().getName() + " sends to " + p.getName() + ", which " + INSTALL
+                                + " does not define (" + providers + ")"));
+            }
+        }
+        assertTrue(telemetry.stream().anyMatch(t -> Repo.NAMESPACE.equals(t.getMetadata().getNamespace())),
+                "a Telemetry for the meshshop proxies");
+        assertTrue(telemetry.stream().anyMatch(t -> t.getSpec().getSelector() != null
+                        && Map.of("istio", "ingressgateway").equals(t.getSpec().getSelector().getMatchLabels())),
+                "a Telemetry for the ingress gateway, where traces start");
+    }
+
+    /** The proxies and the apps export to the same collector, so their spans land in one trace. */
+    @Test
+    void proxiesAndServicesExportOtlpToTheSameJaegerCollector() {
+        List<ExtensionProvider> providers = install().spec().meshConfig().extensionProviders();
+        assertEquals(1, providers.size());
+        OpenTelemetry otel = providers.get(0).opentelemetry();
+        assertEquals("jaeger-collector.istio-system.svc.cluster.local", otel.service());
+        assertEquals(4317, otel.port(), "OTLP over gRPC");
+        for (Resources k8s : List.of(Resources.dev(), Resources.prod())) {
+            for (Resources.Workload w : k8s.serviceWorkloads()) {
+                URI endpoint = URI.create(k8s.environment(w.app()).get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+                assertEquals(otel.service(), endpoint.getHost(), w.toString());
+                assertEquals(otel.port(), endpoint.getPort(), w.toString());
+            }
+        }
+    }
+}
