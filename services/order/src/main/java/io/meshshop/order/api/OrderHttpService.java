@@ -1,0 +1,140 @@
+package io.meshshop.order.api;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.meshshop.common.idempotency.Idempotency;
+import io.meshshop.common.idempotency.IdempotencyKey;
+import io.meshshop.common.json.Ids;
+import io.meshshop.common.json.JsonInput;
+import io.meshshop.common.observe.Meters;
+import io.meshshop.common.problem.FieldError;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.Problems;
+import io.meshshop.order.clients.ForwardedHeaders;
+import io.meshshop.order.domain.Cancellation;
+import io.meshshop.order.domain.Checkout;
+import io.meshshop.order.domain.Order;
+import io.meshshop.order.domain.OrderStatus;
+import io.meshshop.order.domain.Recovery;
+import io.meshshop.order.store.OrderStore;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code /api/orders}: place, read, list and cancel orders.
+ *
+ * <p>Status codes say how settled the answer is: {@code 201} an order whose payment has an outcome (PAID,
+ * or PAYMENT_DECLINED: a decline is an order in that state, not an error, since the order exists and can be
+ * read), {@code 202} an order still PENDING (payment could not answer; recovery settles it, poll Location);
+ * for a cancel {@code 200} CANCELLED, {@code 202} CANCELLING.
+ */
+public final class OrderHttpService implements HttpService {
+
+    /** How many of a user's orders a list answers, newest first. */
+    static final int LIST_LIMIT = 100;
+
+    private final Checkout checkout;
+    private final Cancellation cancellation;
+    private final OrderStore orders;
+    private final Recovery recovery;
+
+    public OrderHttpService(Checkout checkout, Cancellation cancellation, OrderStore orders, Recovery recovery) {
+        this.checkout = checkout;
+        this.cancellation = cancellation;
+        this.orders = orders;
+        this.recovery = recovery;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::place)
+                .get("/", this::list)
+                .get("/{id}", this::get)
+                .post("/{id}/cancel", this::cancel)
+                .any("/", Problems.methodNotAllowed("GET, POST"))
+                .any("/{id}", Problems.methodNotAllowed("GET"))
+                .any("/{id}/cancel", Problems.methodNotAllowed("POST"));
+    }
+
+    /** Recovery settles this API's orders: it runs exactly while the server that serves them runs. */
+    @Override
+    public void beforeStart() {
+        recovery.start();
+    }
+
+    @Override
+    public void afterStop() {
+        recovery.stop();
+    }
+
+    private void place(ServerRequest req, ServerResponse res) {
+        IdempotencyKey key = IdempotencyKey.required(req);
+        JsonInput in = JsonInput.read(req);
+        OrderJson.Placement placement = OrderJson.Placement.from(in);
+        String fingerprint = Idempotency.fingerprint(req.prologue().method().text(), req.path().absolute().path(),
+                in.rawBody());
+        Checkout.Placed placed = checkout.place(placement.userId(), placement.items(), key.value(), fingerprint,
+                ForwardedHeaders.from(req));
+        Order order = placed.order();
+        boolean pending = order.status() == OrderStatus.PENDING;
+        if (pending && !placed.replayed()) {
+            Meters.count("meshshop.orders", "Orders by the final state they reached", "status", "pending_accepted");
+        }
+        if (placed.replayed()) {
+            res.header(Idempotency.REPLAYED, "true");
+        }
+        res.status(pending ? Status.ACCEPTED_202 : Status.CREATED_201);
+        res.header(HeaderNames.LOCATION, location(order));
+        res.send(OrderJson.order(order));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        UUID id = pathId(req);
+        res.send(OrderJson.order(orders.find(id).orElseThrow(() -> ProblemException.notFound("Order " + id))));
+    }
+
+    /** {@code ?userId=} is required: orders are listed per user, newest first. */
+    private void list(ServerRequest req, ServerResponse res) {
+        var query = req.query();
+        if (!query.contains("userId")) {
+            throw badQuery("userId", "is required");
+        }
+        UUID userId = Ids.parseUuid(query.get("userId")).orElseThrow(() -> badQuery("userId", "must be a UUID"));
+        res.send(OrderJson.items(orders.findByUser(userId, LIST_LIMIT), OrderJson::order));
+    }
+
+    /**
+     * The cancel's effect calls payment, so it cannot live in one database transaction with a stored reply
+     * (common's Idempotency); the order's own state machine makes a repeat harmless instead.
+     */
+    private void cancel(ServerRequest req, ServerResponse res) {
+        UUID id = pathId(req);
+        IdempotencyKey key = IdempotencyKey.required(req);
+        Order order = cancellation.cancel(id, key.value(), ForwardedHeaders.from(req));
+        if (order.status() == OrderStatus.CANCELLED) {
+            res.status(Status.OK_200);
+        } else {
+            res.status(Status.ACCEPTED_202);
+            res.header(HeaderNames.LOCATION, location(order));
+        }
+        res.send(OrderJson.order(order));
+    }
+
+    private static String location(Order order) {
+        return "/api/orders/" + order.id();
+    }
+
+    private static UUID pathId(ServerRequest req) {
+        return Ids.pathUuid("id", req.path().pathParameters().get("id"));
+    }
+
+    private static ProblemException badQuery(String name, String message) {
+        return ProblemException.validation(List.of(new FieldError(name, message)));
+    }
+}

@@ -1,0 +1,243 @@
+package io.meshshop.order.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.meshshop.common.db.DatabaseErrors;
+import io.meshshop.common.db.Rows;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.ProblemType;
+import io.meshshop.order.domain.Order;
+import io.meshshop.order.domain.OrderLine;
+import io.meshshop.order.domain.OrderStatus;
+import io.meshshop.order.domain.Owed;
+
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
+import io.helidon.dbclient.DbTransaction;
+
+/**
+ * The {@code orders} and {@code order_lines} tables. Every state change is a conditional UPDATE on the
+ * state it starts from, and every claim a conditional UPDATE on the lease: PostgreSQL and H2 both let only
+ * one of two concurrent updates of a row match, which is what keeps two instances from moving one order
+ * twice. UUID parameters are cast in SQL because DbClient binds them as text.
+ */
+public final class OrderStore {
+
+    private static final String COLUMNS = "id, user_id, status, owed, total_minor, currency, payment_id, refund_id,"
+            + " attempts, created_at, updated_at, fingerprint, lease_until";
+    private static final String LINE_COLUMNS = "order_id, line_no, sku, name, quantity, unit_price_minor";
+
+    private final DbClient db;
+
+    public OrderStore(DbClient db) {
+        this.db = db;
+    }
+
+    /**
+     * Stores a new order with its lines, claimed by {@code leaseOwner} (the creating request), carrying its
+     * Idempotency-Key. False when another request already stored an order under that key.
+     */
+    public boolean insert(Order order, String idempotencyKey, String leaseOwner, Instant nextAttemptAt) {
+        DbTransaction tx = db.transaction();
+        try {
+            tx.insert("INSERT INTO orders (id, user_id, status, owed, total_minor, currency, idem_key, fingerprint,"
+                            + " attempts, next_attempt_at, lease_owner, lease_until, created_at, updated_at)"
+                            + " VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                    order.id(), order.userId(), order.status().name(), order.owed().name(), order.totalMinor(),
+                    order.currency(), idempotencyKey, order.fingerprint(), at(nextAttemptAt), leaseOwner,
+                    at(order.leaseUntil()), at(order.createdAt()), at(order.updatedAt()));
+            int lineNo = 0;
+            for (OrderLine line : order.lines()) {
+                tx.insert("INSERT INTO order_lines (" + LINE_COLUMNS + ") VALUES (CAST(? AS UUID), ?, ?, ?, ?, ?)",
+                        order.id(), ++lineNo, line.sku(), line.name(), line.quantity(), line.unitPriceMinor());
+            }
+            tx.commit();
+            return true;
+        } catch (DbClientException e) {
+            rollbackQuietly(tx);
+            if (DatabaseErrors.isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            rollbackQuietly(tx);
+            throw e;
+        }
+    }
+
+    public Optional<Order> find(UUID id) {
+        return db.execute().get("SELECT " + COLUMNS + " FROM orders WHERE id = CAST(? AS UUID)", id)
+                .map(row -> order(row, lines(id)));
+    }
+
+    public Optional<Order> findByKey(String idempotencyKey) {
+        return db.execute().get("SELECT " + COLUMNS + " FROM orders WHERE idem_key = ?", idempotencyKey)
+                .map(row -> order(row, lines(Rows.uuid(row, "id"))));
+    }
+
+    /** The order a cancel Idempotency-Key was used for, if any. */
+    public Optional<UUID> findByCancelKey(String cancelKey) {
+        return db.execute().get("SELECT id FROM orders WHERE cancel_key = ?", cancelKey).map(row -> Rows.uuid(row, "id"));
+    }
+
+    /** The user's {@code limit} most recent orders, newest first, with their lines (two queries). */
+    public List<Order> findByUser(UUID userId, int limit) {
+        Map<UUID, List<OrderLine>> lines = new LinkedHashMap<>();
+        db.execute().query("SELECT l.order_id, l.line_no, l.sku, l.name, l.quantity, l.unit_price_minor"
+                                   + " FROM order_lines l JOIN (SELECT id FROM orders WHERE user_id = CAST(? AS UUID)"
+                                   + " ORDER BY created_at DESC, id LIMIT ?) o ON o.id = l.order_id"
+                                   + " ORDER BY l.order_id, l.line_no", userId, limit)
+                .forEach(row -> lines.computeIfAbsent(Rows.uuid(row, "order_id"), k -> new ArrayList<>()).add(line(row)));
+        return db.execute().query("SELECT " + COLUMNS + " FROM orders WHERE user_id = CAST(? AS UUID)"
+                                          + " ORDER BY created_at DESC, id LIMIT ?", userId, limit)
+                .map(row -> order(row, lines.getOrDefault(Rows.uuid(row, "id"), List.of())))
+                .toList();
+    }
+
+    /**
+     * Applies a move if the order is still in the move's starting state. A move that settles the order
+     * also ends any lease and schedule; one that leaves something owed keeps the mover's lease (it goes on
+     * settling) and makes the order due now, in case the mover stops here.
+     *
+     * @return false when the order was no longer in the starting state (someone else moved it)
+     * @throws ProblemException 422 when the move's cancel key already cancelled another order
+     */
+    public boolean apply(UUID id, Order.Move move, boolean countsAsAttempt, Instant now) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("UPDATE orders SET status = ?, updated_at = ?");
+        params.add(move.toStatus().name());
+        params.add(at(now));
+        if (move.settles()) {
+            sql.append(", owed = NULL, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL");
+        } else {
+            sql.append(", owed = ?, next_attempt_at = ?");
+            params.add(move.toOwed().name());
+            params.add(at(now));
+        }
+        if (countsAsAttempt) {
+            sql.append(", attempts = attempts + 1");
+        }
+        set(sql, params, "payment_id = CAST(? AS UUID)", move.paymentId());
+        set(sql, params, "refund_id = CAST(? AS UUID)", move.refundId());
+        set(sql, params, "cancel_key = ?", move.cancelKey());
+        sql.append(" WHERE id = CAST(? AS UUID) AND status = ? AND ");
+        params.add(id);
+        params.add(move.fromStatus().name());
+        if (move.fromOwed() == null) {
+            sql.append("owed IS NULL");
+        } else {
+            sql.append("owed = ?");
+            params.add(move.fromOwed().name());
+        }
+        try {
+            return db.execute().update(sql.toString(), params.toArray()) == 1;
+        } catch (DbClientException e) {
+            if (move.cancelKey() != null && DatabaseErrors.isUniqueViolation(e)) {
+                throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
+                        "This Idempotency-Key already cancelled another order; use a new key");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * After an answer that settled nothing: counts the attempt, ends the lease and schedules the next try,
+     * if the order still owes what it owed.
+     */
+    public void reschedule(Order order, Instant nextAttemptAt, Instant now) {
+        db.execute().update("UPDATE orders SET attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,"
+                                    + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID) AND status = ? AND owed = ?",
+                at(nextAttemptAt), at(now), order.id(), order.status().name(), order.owed().name());
+    }
+
+    /**
+     * Claims a due order for {@code owner} until {@code until}. Exactly one of any number of concurrent
+     * claims (on any instance) matches the row; a lapsed lease (its holder died) can be claimed again.
+     */
+    public boolean claim(UUID id, String owner, Instant now, Instant until) {
+        return db.execute().update("UPDATE orders SET lease_owner = ?, lease_until = ? WHERE id = CAST(? AS UUID)"
+                                           + " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
+                owner, at(until), id, at(now), at(now)) == 1;
+    }
+
+    /** Ends {@code owner}'s lease if it still holds it. */
+    public void release(UUID id, String owner) {
+        db.execute().update("UPDATE orders SET lease_owner = NULL, lease_until = NULL"
+                                    + " WHERE id = CAST(? AS UUID) AND lease_owner = ?", id, owner);
+    }
+
+    /** Orders due for a recovery attempt and not claimed by anyone, oldest schedule first. */
+    public List<UUID> due(Instant now, int limit) {
+        return db.execute().query("SELECT id FROM orders WHERE next_attempt_at <= ?"
+                                          + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?",
+                        at(now), at(now), limit)
+                .map(row -> Rows.uuid(row, "id"))
+                .toList();
+    }
+
+    public long countPending() {
+        return db.execute().get("SELECT COUNT(*) AS pending FROM orders WHERE status = 'PENDING'")
+                .map(row -> Rows.longValue(row, "pending"))
+                .orElse(0L);
+    }
+
+    private List<OrderLine> lines(UUID orderId) {
+        return db.execute().query("SELECT " + LINE_COLUMNS + " FROM order_lines WHERE order_id = CAST(? AS UUID)"
+                                          + " ORDER BY line_no", orderId)
+                .map(OrderStore::line)
+                .toList();
+    }
+
+    private static Order order(DbRow row, List<OrderLine> lines) {
+        return new Order(Rows.uuid(row, "id"), Rows.uuid(row, "user_id"),
+                OrderStatus.valueOf(row.column("status").get(String.class)),
+                isNull(row, "owed") ? null : Owed.valueOf(row.column("owed").get(String.class)), lines,
+                Rows.longValue(row, "total_minor"), row.column("currency").get(String.class),
+                isNull(row, "payment_id") ? null : Rows.uuid(row, "payment_id"),
+                isNull(row, "refund_id") ? null : Rows.uuid(row, "refund_id"),
+                ((Number) row.column("attempts").get()).intValue(), Rows.instant(row, "created_at"),
+                Rows.instant(row, "updated_at"), row.column("fingerprint").get(String.class),
+                isNull(row, "lease_until") ? null : Rows.instant(row, "lease_until"));
+    }
+
+    /**
+     * DbColumn's get() and asOptional() both throw on SQL NULL (and so do common's Rows readers, which use
+     * get()); a mapping function is the one way in that sees the raw value, null included.
+     */
+    private static boolean isNull(DbRow row, String column) {
+        return row.column(column).as(value -> value == null).get();
+    }
+
+    private static OrderLine line(DbRow row) {
+        return new OrderLine(row.column("sku").get(String.class), row.column("name").get(String.class),
+                ((Number) row.column("quantity").get()).intValue(), Rows.longValue(row, "unit_price_minor"));
+    }
+
+    private static void set(StringBuilder sql, List<Object> params, String assignment, Object value) {
+        if (value != null) {
+            sql.append(", ").append(assignment);
+            params.add(value);
+        }
+    }
+
+    private static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static void rollbackQuietly(DbTransaction tx) {
+        try {
+            tx.rollback();
+        } catch (RuntimeException e) {
+            System.getLogger(OrderStore.class.getName()).log(System.Logger.Level.DEBUG, "Rollback failed: " + e.getMessage());
+        }
+    }
+}

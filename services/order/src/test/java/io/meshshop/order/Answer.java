@@ -1,0 +1,29 @@
+package io.meshshop.order;
+
+import java.io.StringReader;
+import java.net.http.HttpResponse;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+/** One HTTP answer as the tests look at it. */
+record Answer(int status, String contentType, HttpResponse<String> raw) {
+
+    static Answer of(HttpResponse<String> response) {
+        return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response);
+    }
+
+    JsonObject json() {
+        try (var reader = Json.createReader(new StringReader(raw.body()))) {
+            return reader.readObject();
+        }
+    }
+
+    String header(String name) {
+        return raw.headers().firstValue(name).orElse(null);
+    }
+
+    String problemType() {
+        return json().getString("type").replace("https://meshshop.dev/problems/", "");
+    }
+}
