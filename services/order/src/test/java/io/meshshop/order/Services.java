@@ -1,5 +1,8 @@
 package io.meshshop.order;
 
+import io.meshshop.common.testing.Answer;
+import io.meshshop.common.testing.OwnResources;
+
 import java.util.HashMap;
 import java.util.Map;
 

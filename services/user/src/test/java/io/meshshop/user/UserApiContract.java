@@ -1,5 +1,7 @@
 package io.meshshop.user;
 
+import io.meshshop.common.testing.Answer;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

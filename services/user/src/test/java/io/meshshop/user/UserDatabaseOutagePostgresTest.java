@@ -1,5 +1,7 @@
 package io.meshshop.user;
 
+import io.meshshop.common.testing.Answer;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

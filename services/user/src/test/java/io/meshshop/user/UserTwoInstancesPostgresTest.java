@@ -1,5 +1,7 @@
 package io.meshshop.user;
 
+import io.meshshop.common.testing.Answer;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -19,8 +19,17 @@ public final class Rows {
     private Rows() {
     }
 
+    /**
+     * True for SQL NULL. DbColumn's get() and asOptional() both throw on NULL; a mapping function is the
+     * one way in that sees the raw value, null included.
+     */
+    public static boolean isNull(DbRow row, String column) {
+        return row.column(column).as(value -> value == null).get();
+    }
+
+    /** The timestamp as an Instant, or null for SQL NULL. */
     public static Instant instant(DbRow row, String column) {
-        Object value = row.column(column).get();
+        Object value = isNull(row, column) ? null : row.column(column).get();
         return switch (value) {
             case null -> null;
             case Instant i -> i;
@@ -32,8 +41,9 @@ public final class Rows {
         };
     }
 
+    /** The UUID, or null for SQL NULL. */
     public static UUID uuid(DbRow row, String column) {
-        Object value = row.column(column).get();
+        Object value = isNull(row, column) ? null : row.column(column).get();
         return value == null ? null : value instanceof UUID u ? u : UUID.fromString(value.toString().strip());
     }
 

@@ -26,13 +26,22 @@ final class Dependency {
     private Dependency() {
     }
 
-    /** Reads {@code url}, {@code timeout.connect} (default 1 s) and {@code timeout.read} (default 3 s). */
+    /**
+     * Reads {@code url}, {@code timeout.connect} (default 1 s), {@code timeout.read} (default 3 s) and
+     * {@code keep-alive} (default false).
+     *
+     * <p>Keep-alive is off by default: Helidon 4.1.2's connection cache can hand out a pooled connection
+     * whose idle monitor has just seen it close (helidon-io/helidon#9012), and the call then fails before
+     * it is sent. A fresh connection per call to the local sidecar costs little; Envoy pools the
+     * connections that cross the network.
+     */
     static WebClient client(Config service) {
         return WebClient.builder()
                 .baseUri(service.get("url").asString().get())
                 .connectTimeout(service.get("timeout.connect").as(Duration.class).orElse(Duration.ofSeconds(1)))
                 .readTimeout(service.get("timeout.read").as(Duration.class).orElse(Duration.ofSeconds(3)))
                 .followRedirects(false)
+                .keepAlive(service.get("keep-alive").asBoolean().orElse(false))
                 // The sidecar intercepts plain connections; an HTTP proxy from the environment must not.
                 .proxy(Proxy.noProxy())
                 // Tracing is added here, explicitly, rather than found on the class path.

@@ -200,21 +200,13 @@ public final class OrderStore {
     private static Order order(DbRow row, List<OrderLine> lines) {
         return new Order(Rows.uuid(row, "id"), Rows.uuid(row, "user_id"),
                 OrderStatus.valueOf(row.column("status").get(String.class)),
-                isNull(row, "owed") ? null : Owed.valueOf(row.column("owed").get(String.class)), lines,
+                Rows.isNull(row, "owed") ? null : Owed.valueOf(row.column("owed").get(String.class)), lines,
                 Rows.longValue(row, "total_minor"), row.column("currency").get(String.class),
-                isNull(row, "payment_id") ? null : Rows.uuid(row, "payment_id"),
-                isNull(row, "refund_id") ? null : Rows.uuid(row, "refund_id"),
+                Rows.uuid(row, "payment_id"),
+                Rows.uuid(row, "refund_id"),
                 ((Number) row.column("attempts").get()).intValue(), Rows.instant(row, "created_at"),
                 Rows.instant(row, "updated_at"), row.column("fingerprint").get(String.class),
-                isNull(row, "lease_until") ? null : Rows.instant(row, "lease_until"));
-    }
-
-    /**
-     * DbColumn's get() and asOptional() both throw on SQL NULL (and so do common's Rows readers, which use
-     * get()); a mapping function is the one way in that sees the raw value, null included.
-     */
-    private static boolean isNull(DbRow row, String column) {
-        return row.column(column).as(value -> value == null).get();
+                Rows.instant(row, "lease_until"));
     }
 
     private static OrderLine line(DbRow row) {

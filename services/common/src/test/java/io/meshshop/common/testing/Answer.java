@@ -1,4 +1,4 @@
-package io.meshshop.order;
+package io.meshshop.common.testing;
 
 import java.io.StringReader;
 import java.net.http.HttpResponse;
@@ -7,23 +7,23 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /** One HTTP answer as the tests look at it. */
-record Answer(int status, String contentType, HttpResponse<String> raw) {
+public record Answer(int status, String contentType, HttpResponse<String> raw) {
 
-    static Answer of(HttpResponse<String> response) {
+    public static Answer of(HttpResponse<String> response) {
         return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response);
     }
 
-    JsonObject json() {
+    public JsonObject json() {
         try (var reader = Json.createReader(new StringReader(raw.body()))) {
             return reader.readObject();
         }
     }
 
-    String header(String name) {
+    public String header(String name) {
         return raw.headers().firstValue(name).orElse(null);
     }
 
-    String problemType() {
+    public String problemType() {
         return json().getString("type").replace("https://meshshop.dev/problems/", "");
     }
 }

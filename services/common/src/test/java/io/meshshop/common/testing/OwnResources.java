@@ -1,4 +1,4 @@
-package io.meshshop.order;
+package io.meshshop.common.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * loader and would otherwise read the first {@code application.yaml} on the class path and apply every
  * service's {@code V1__} migrations to every database.
  */
-final class OwnResources extends ClassLoader {
+public final class OwnResources extends ClassLoader {
 
     private static final List<String> PER_SERVICE = List.of("application.yaml", "db/migration", "META-INF/openapi.yaml");
 
@@ -27,7 +27,7 @@ final class OwnResources extends ClassLoader {
     }
 
     /** Calls {@code setup} with the resources of the service whose main class is {@code main}. */
-    static <T> T of(Class<?> main, Callable<T> setup) {
+    public static <T> T of(Class<?> main, Callable<T> setup) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(new OwnResources(main));
