@@ -48,6 +48,55 @@ public final class HttpCalls {
         }
     }
 
+    /** Status, Content-Type and body of an answer read off a raw socket. */
+    public record RawResponse(int status, String contentType, String body) {
+    }
+
+    /**
+     * Announces a JSON body one byte over the 1 MiB limit, sends only its first 64 KiB and reads the
+     * answer. The server answers 413 from the Content-Length alone and closes; a client that insists on
+     * writing the whole body first may see the connection reset before it reads that answer, so the test
+     * does not.
+     */
+    public static RawResponse oversizedPost(String baseUrl, String path) {
+        URI uri = URI.create(baseUrl);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+                       + "Content-Type: application/json\r\nContent-Length: " + (1024 * 1024 + 1) + "\r\n"
+                       + "Idempotency-Key: oversized-" + System.nanoTime() + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(("{\"x\":\"" + "x".repeat(64 * 1024)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            int status = Integer.parseInt(in.readLine().split(" ")[1]);
+            String contentType = "";
+            int length = 0;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("content-type:")) {
+                    contentType = line.substring(line.indexOf(':') + 1).strip();
+                } else if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+            char[] body = new char[length];
+            int read = 0;
+            while (read < length) {
+                int n = in.read(body, read, length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            return new RawResponse(status, contentType, new String(body, 0, read));
+        } catch (IOException e) {
+            throw new AssertionError("Oversized POST to " + path + " failed", e);
+        }
+    }
+
     /** Runs all calls at once (one virtual thread each) and answers their results in order. */
     public static <T> List<T> concurrently(List<Callable<T>> calls) {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -8,6 +8,7 @@ import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.json.Ids;
 import io.meshshop.common.json.JsonInput;
 import io.meshshop.common.observe.Meters;
+import io.meshshop.common.observe.Spans;
 import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.Problems;
@@ -82,6 +83,8 @@ public final class OrderHttpService implements HttpService {
         Checkout.Placed placed = checkout.place(placement.userId(), placement.items(), key.value(), fingerprint,
                 ForwardedHeaders.from(req));
         Order order = placed.order();
+        Spans.tag("order.id", order.id().toString());
+        Spans.tag("order.status", order.status().name());
         boolean pending = order.status() == OrderStatus.PENDING;
         if (pending && !placed.replayed()) {
             Meters.count("meshshop.orders", "Orders by the final state they reached", "status", "pending_accepted");

@@ -4,11 +4,12 @@ import java.io.StringReader;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.meshshop.common.observe.ClientTracing;
+
 import io.helidon.config.Config;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.WebClient;
-import io.helidon.webclient.tracing.WebClientTracing;
 
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -46,7 +47,7 @@ final class Dependency {
                 .proxy(Proxy.noProxy())
                 // Tracing is added here, explicitly, rather than found on the class path.
                 .servicesDiscoverServices(false)
-                .addService(WebClientTracing.create())
+                .addService(ClientTracing.create())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package io.meshshop.payment.domain;
 
 import io.meshshop.common.observe.Meters;
+import io.meshshop.common.observe.Spans;
 
 /**
  * Business counters on {@code /observe/metrics}: {@code meshshop_payments_total{outcome}},
@@ -18,6 +19,9 @@ public final class PaymentMetrics {
 
     /** A payment whose transaction committed: a capture or a decline. */
     public static void charged(Payment payment) {
+        Spans.tag("payment.id", payment.id().toString());
+        Spans.tag("payment.status", payment.status().name());
+        Spans.tag("order.id", payment.orderId().toString());
         if (payment.status() == PaymentStatus.DECLINED) {
             Meters.count("meshshop.payments", PAYMENTS, "outcome", "declined");
             return;
