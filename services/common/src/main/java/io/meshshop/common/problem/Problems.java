@@ -96,17 +96,16 @@ public final class Problems {
                                                           Status status,
                                                           ServerResponseHeaders headers,
                                                           String message) {
-        ProblemType type = switch (eventType) {
-            case PAYLOAD_TOO_LARGE -> ProblemType.PAYLOAD_TOO_LARGE;
-            case BAD_REQUEST -> ProblemType.BAD_REQUEST;
-            case INTERNAL_ERROR -> ProblemType.INTERNAL;
-            default -> new ProblemType("http-" + status.code(), status.reasonPhrase(), status.code());
+        // By status, not event type: Helidon reports an oversized body as a BAD_REQUEST event with 413.
+        ProblemType type = switch (status.code()) {
+            case 400 -> ProblemType.BAD_REQUEST;
+            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> status.code() >= 500 ? new ProblemType(ProblemType.INTERNAL.slug(), ProblemType.INTERNAL.title(),
+                    status.code()) : new ProblemType("http-" + status.code(), status.reasonPhrase(), status.code());
         };
-        if (type.status() != status.code()) {
-            type = new ProblemType(type.slug(), type.title(), status.code());
-        }
-        String detail = status.code() < 500 && message != null && !message.isBlank()
-                ? message : type.title();
+        // Helidon's message describes a malformed request well; for other statuses it may not match them.
+        String detail = status.code() == 400 && message != null && !message.isBlank() ? message : type.title();
         headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         return DirectHandler.TransportResponse.builder()
                 .status(status)
