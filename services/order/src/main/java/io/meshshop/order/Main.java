@@ -1,10 +1,10 @@
 package io.meshshop.order;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
 import io.meshshop.common.observe.Observability;
 import io.meshshop.order.api.OrderHttpService;
@@ -21,9 +21,7 @@ import io.meshshop.order.store.ProductStore;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
-import io.helidon.logging.common.LogConfig;
 import io.helidon.tracing.Tracer;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
 /** The order service: the catalogue, and orders settled with user and payment across the mesh. */
@@ -33,12 +31,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
-        Config config = Config.create();
-        GracefulShutdown shutdown = new GracefulShutdown();
-        WebServer server = setupServer(WebServer.builder(), config, shutdown).build().start();
-        shutdown.install(server, config.get("shutdown.drain").as(Duration.class).orElse(Duration.ofSeconds(5)));
-        System.out.println("order service ready on http://localhost:" + server.port() + "/api/orders");
+        ServiceLauncher.launch("order", "/api/orders", Main::setupServer);
     }
 
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */

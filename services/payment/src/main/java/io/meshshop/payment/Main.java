@@ -1,10 +1,10 @@
 package io.meshshop.payment;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.observe.Observability;
@@ -15,9 +15,7 @@ import io.meshshop.payment.store.PaymentStore;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
-import io.helidon.logging.common.LogConfig;
 import io.helidon.tracing.Tracer;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
 /** The payment service: charges orders and refunds them, at most once however often a request arrives. */
@@ -27,15 +25,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
-        Config config = Config.create();
-        GracefulShutdown shutdown = new GracefulShutdown();
-        WebServer server = setupServer(WebServer.builder(), config, shutdown).build().start();
-        shutdown.install(server, config.get("shutdown.drain").as(Duration.class).orElse(Duration.ofSeconds(5)));
-        if (!server.isRunning()) {
-            throw new IllegalStateException("payment service did not start; is port " + server.port() + " free?");
-        }
-        System.out.println("payment service ready on http://localhost:" + server.port() + "/api/payments");
+        ServiceLauncher.launch("payment", "/api/payments", Main::setupServer);
     }
 
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */
@@ -44,8 +34,6 @@ public final class Main {
         DbClient db = Databases.open(config.get("db"));
         Tracer tracer = Observability.tracer(config.get("tracing"));
         Idempotency idempotency = Idempotency.create(db, config.get("idempotency"));
-        idempotency.startPurging(config.get("idempotency.purge-interval").as(Duration.class)
-                                         .orElse(Duration.ofMinutes(10)));
         PaymentStore store = new PaymentStore(db);
         Payments payments = new Payments(store, SimulatedAcquirer.create(config.get("acquirer")), Clock.systemUTC());
         return ServerDefaults.apply(server, config, db, tracer, shutdown)

@@ -1,10 +1,10 @@
 package io.meshshop.user;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.observe.Observability;
@@ -14,9 +14,7 @@ import io.meshshop.user.store.UserStore;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
-import io.helidon.logging.common.LogConfig;
 import io.helidon.tracing.Tracer;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
 /** The user service: who may place orders. */
@@ -26,15 +24,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
-        Config config = Config.create();
-        GracefulShutdown shutdown = new GracefulShutdown();
-        WebServer server = setupServer(WebServer.builder(), config, shutdown).build().start();
-        shutdown.install(server, config.get("shutdown.drain").as(Duration.class).orElse(Duration.ofSeconds(5)));
-        if (!server.isRunning()) {
-            throw new IllegalStateException("user service did not start; is port " + server.port() + " free?");
-        }
-        System.out.println("user service ready on http://localhost:" + server.port() + "/api/users");
+        ServiceLauncher.launch("user", "/api/users", Main::setupServer);
     }
 
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */
@@ -43,8 +33,6 @@ public final class Main {
         DbClient db = Databases.open(config.get("db"));
         Tracer tracer = Observability.tracer(config.get("tracing"));
         Idempotency idempotency = Idempotency.create(db, config.get("idempotency"));
-        idempotency.startPurging(config.get("idempotency.purge-interval").as(Duration.class)
-                                         .orElse(Duration.ofMinutes(10)));
         UserStore store = new UserStore(db);
         Users users = new Users(store, Clock.systemUTC());
         return ServerDefaults.apply(server, config, db, tracer, shutdown)

@@ -65,11 +65,16 @@ public final class Idempotency {
         this.lease = lease;
     }
 
-    /** Reads {@code idempotency.retention} (default 24 h) and {@code idempotency.lease} (default 30 s). */
+    /**
+     * Reads {@code retention} (default 24 h), {@code lease} (default 30 s) and {@code purge-interval}
+     * (default 10 min) from the service's {@code idempotency} node, and starts purging expired keys.
+     */
     public static Idempotency create(DbClient db, Config config) {
-        return new Idempotency(db, Clock.systemUTC(),
+        Idempotency idempotency = new Idempotency(db, Clock.systemUTC(),
                 config.get("retention").as(Duration.class).orElse(Duration.ofHours(24)),
                 config.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)));
+        idempotency.startPurging(config.get("purge-interval").as(Duration.class).orElse(Duration.ofMinutes(10)));
+        return idempotency;
     }
 
     /**
