@@ -40,7 +40,7 @@ public final class Databases {
         settings.put("connection.maximumPoolSize", db.get("pool.size").asString().orElse("10"));
         settings.put("connection.minimumIdle", db.get("pool.min-idle").asString().orElse("2"));
         settings.put("connection.connectionTimeout", String.valueOf(
-                db.get("pool.timeout").as(Duration.class).orElse(Duration.ofSeconds(2)).toMillis()));
+                db.get("pool.timeout").as(Duration.class).orElse(Duration.ofMillis(500)).toMillis()));
         settings.put("connection.validationTimeout", "1000");
         settings.put("connection.poolName", db.get("pool.name").asString().orElse("db"));
         // Fail fast instead of refusing to start while the database is still coming up: readiness says so.

@@ -36,6 +36,7 @@ public final class ServerDefaults {
     /** Problem documents for every error (unmatched paths included) and RED metrics, before any route. */
     public static void routing(HttpRouting.Builder routing) {
         Problems.register(routing);
+        routing.addFilter(RequestFraming::filter);
         routing.addFilter(new RequestMetrics());
     }
 }

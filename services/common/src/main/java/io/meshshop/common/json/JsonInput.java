@@ -2,6 +2,7 @@ package io.meshshop.common.json;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.ProblemType;
 
+import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -28,10 +30,10 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 
 /**
  * Reads a JSON request body strictly and collects every field error before answering, so a client learns
@@ -43,7 +45,7 @@ public final class JsonInput {
     /** Same limit the server enforces, for bodies that arrive chunked without a Content-Length. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final int MAX_DEPTH = 32;
-    private static final JsonReaderFactory READERS = jakarta.json.Json.createReaderFactory(Map.of(
+    private static final JsonParserFactory PARSERS = jakarta.json.Json.createParserFactory(Map.of(
             "org.eclipse.parsson.rejectDuplicateKeys", true,
             "org.eclipse.parsson.maxDepth", MAX_DEPTH));
 
@@ -62,7 +64,13 @@ public final class JsonInput {
 
     /** Reads the request body, which must be a JSON object sent as {@code application/json}. */
     public static JsonInput read(ServerRequest req) {
-        HttpMediaType type = req.headers().contentType().orElse(null);
+        HttpMediaType type;
+        try {
+            type = req.headers().contentType().orElse(null);
+        } catch (RuntimeException e) {
+            // Helidon throws on a Content-Type it cannot parse ("/json", "application", "x; charset=").
+            throw ProblemException.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        }
         if (type == null || !isJson(type)) {
             throw ProblemException.of(ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "Send the body as application/json" + (type == null ? "" : ", not " + type.mediaType().text()));
@@ -88,8 +96,16 @@ public final class JsonInput {
             throw ProblemException.of(ProblemType.MALFORMED_JSON, "Body is not valid UTF-8");
         }
         JsonValue value;
-        try (JsonReader reader = READERS.createReader(new StringReader(text))) {
-            value = reader.readValue();
+        // A parser rather than a reader: JsonReader.readValue() stops after the first value and ignores
+        // whatever follows it ({"amountMinor":1}x), while hasNext() insists on the end of the body.
+        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+            parser.next();
+            value = parser.getValue();
+            if (parser.hasNext()) {
+                throw ProblemException.of(ProblemType.MALFORMED_JSON, "Body has more after its JSON value");
+            }
+        } catch (ProblemException e) {
+            throw e;
         } catch (JsonException | IllegalStateException | IllegalArgumentException | ArithmeticException e) {
             throw ProblemException.of(ProblemType.MALFORMED_JSON, describe(e));
         } catch (RuntimeException e) {
@@ -268,8 +284,14 @@ public final class JsonInput {
                 throw ProblemException.of(ProblemType.PAYLOAD_TOO_LARGE, "Body exceeds " + MAX_BODY_BYTES + " bytes");
             }
             return body;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw ProblemException.of(ProblemType.BAD_REQUEST, "Body could not be read");
+        } catch (ProblemException | HttpException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Helidon's entity stream throws unchecked for a body that ends before its Content-Length or
+            // has broken chunks: the client's request is broken, not this server.
+            throw ProblemException.of(ProblemType.BAD_REQUEST, "Body could not be read: it ended early or its chunks are malformed");
         }
     }
 

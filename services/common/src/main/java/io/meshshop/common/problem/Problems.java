@@ -48,7 +48,28 @@ public final class Problems {
 
     /** Problem bodies for the failures Helidon handles before any route runs. */
     public static DirectHandlers directHandlers() {
-        DirectHandler handler = Problems::direct;
+        DirectHandler handler = new DirectHandler() {
+            /**
+             * Helidon 4.1.2 reports a request it could not parse as an internal error (500) when the client
+             * closed mid-request or sent a method with non-ASCII bytes: that is the client's broken request,
+             * and a 500 would count towards the mesh's outlier ejection.
+             */
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
+                                            ServerResponseHeaders headers, Throwable thrown, System.Logger logger) {
+                if (eventType == EventType.INTERNAL_ERROR && clientBroke(thrown)) {
+                    return direct(request, EventType.BAD_REQUEST, Status.BAD_REQUEST_400, headers,
+                            "The request could not be read: it was cut off or is not HTTP/1.1");
+                }
+                return DirectHandler.super.handle(request, eventType, status, headers, thrown, logger);
+            }
+
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
+                                            ServerResponseHeaders headers, String message) {
+                return direct(request, eventType, status, headers, message);
+            }
+        };
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             builder.addHandler(type, handler);
@@ -73,6 +94,17 @@ public final class Problems {
         }
         LOG.log(Level.ERROR, "Unexpected failure for " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
         send(res, ProblemException.of(ProblemType.INTERNAL, "The request failed unexpectedly."));
+    }
+
+    /** True when Helidon failed on the request's own bytes (cut off, or not a valid token), before routing. */
+    private static boolean clientBroke(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException
+                || t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ProblemException fromHttpException(HttpException e) {
