@@ -64,8 +64,8 @@ final class Report {
              + "used). The load generator is an open model: the highest constant arrival rate whose p99, measured from "
              + "each request's intended start, stays under the bound with at most 0.1% errors.");
         line("");
-        line("| server | wrk req/s | × ceiling | open-model max rate/s (p99 bound) | × ceiling | p50 / p99 ms at that rate | server CPU µs/request (wrk / open model) |");
-        line("|---|---:|---:|---:|---:|---:|---:|");
+        line("| server | wrk req/s | × ceiling | open-model max rate/s (p99 bound) | × ceiling | p50 / p99 ms at that rate | server CPU µs/request (wrk / open model) | load average during the search |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|");
         row("ceiling (Helidon, one route)", ceilingWrk, ceilingSat, ceilingWrkRate, ceilingMax, "ceiling");
         row("user, as shipped (tracing 10% to OTLP sink, metrics on)", load("user-shipped-wrk.json"),
                 load("user-shipped-saturate.json"), ceilingWrkRate, ceilingMax, "user");
@@ -117,7 +117,8 @@ final class Report {
         // No failing step: the search stopped at its maximum rate, so the figure is a lower bound.
         String atLeast = sat != null && num(sat, "lowestFailingRatePerSec") < 0 ? ">= " : "";
         line("| " + name + " | " + fmt(wrkRate, 0) + " | " + fmt(ratio(wrkRate, ceilingWrk), 2) + " | "
-             + atLeast + fmt(max, 0) + bound + " | " + fmt(ratio(max, ceilingMax), 2) + " | " + lat + " | " + cpu + " |");
+             + atLeast + fmt(max, 0) + bound + " | " + fmt(ratio(max, ceilingMax), 2) + " | " + lat + " | " + cpu + " | "
+             + loadRange(sat) + " |");
     }
 
     private void orders() throws IOException {
@@ -137,8 +138,8 @@ final class Report {
              + "Warm-up: " + fmt(num(shipped.getJsonObject("settings"), "warmupSec"), 0) + " s closed loop first.");
         line("");
         line("| services | highest mix rate/s (p99 < " + fmt(num(shipped.getJsonObject("settings"), "p99BoundMs"), 0)
-             + " ms) | orders placed/s | × ceiling rate | p50 / p99 ms (all) | p99 ms place | errors | CPU µs per request: user / payment / order / postgres / generator |");
-        line("|---|---:|---:|---:|---:|---:|---:|---|");
+             + " ms) | orders placed/s | × ceiling rate | p50 / p99 ms (all) | p99 ms place | errors | CPU µs per request: user / payment / order / postgres / generator | load average during the search |");
+        line("|---|---:|---:|---:|---:|---:|---:|---|---:|");
         orderRow("as shipped", shipped, ceilingMax);
         if (tuned != null) {
             orderRow("tuned by flags/env (+ order's clients keep-alive)", tuned, ceilingMax);
@@ -155,7 +156,7 @@ final class Report {
     private void orderRow(String name, JsonObject sat, double ceilingMax) {
         JsonObject best = sat.getJsonObject("best");
         if (best == null) {
-            line("| " + name + " | none passed | — | — | — | — | — | — |");
+            line("| " + name + " | none passed | — | — | — | — | — | — | " + loadRange(sat) + " |");
             return;
         }
         JsonObject lat = best.getJsonObject("latencyMs");
@@ -168,7 +169,7 @@ final class Report {
         line("| " + name + " | " + fmt(maxRate(sat), 0) + " | " + fmt(placedPerSec(sat), 0) + " | "
              + fmt(ratio(maxRate(sat), ceilingMax), 3) + " | " + fmt(num(all, "p50"), 2) + " / " + fmt(num(all, "p99"), 2)
              + " | " + (place == null ? "—" : fmt(num(place, "p99"), 2)) + " | " + best.getJsonNumber("errors")
-             + " | " + cpu + " |");
+             + " | " + cpu + " | " + loadRange(sat) + " |");
     }
 
     private static double placedPerSec(JsonObject sat) {
@@ -225,6 +226,27 @@ final class Report {
         line("");
         line("Target: <= 150 MiB per service under load.");
         line("");
+    }
+
+    /**
+     * The range of the 1-minute load average over a search's steps: on a machine shared with other work, a
+     * figure measured at a load average far above 2 (two cores) says more about that work than about ours.
+     */
+    private static String loadRange(JsonObject sat) {
+        if (sat == null) {
+            return "—";
+        }
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (JsonValue step : sat.getJsonArray("steps")) {
+            String load = step.asJsonObject().getString("loadAverage", "");
+            if (!load.isBlank()) {
+                double first = Double.parseDouble(load.split(" ")[0]);
+                min = Math.min(min, first);
+                max = Math.max(max, first);
+            }
+        }
+        return max == 0 ? "—" : fmt(min, 1) + "–" + fmt(max, 1);
     }
 
     /** The largest RSS of a process over every step of a saturation search (the load at its heaviest). */
