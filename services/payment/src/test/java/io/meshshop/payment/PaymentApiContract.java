@@ -724,17 +724,7 @@ abstract class PaymentApiContract {
     }
 
     private HttpResponse<String> raw(String path, String contentType, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Idempotency-Key", key())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        try {
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        return HttpCalls.sendBytes("POST", base + path, contentType, body, "Idempotency-Key", key());
     }
 
     static String uuid() {

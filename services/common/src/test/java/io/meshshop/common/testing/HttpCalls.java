@@ -48,6 +48,30 @@ public final class HttpCalls {
         }
     }
 
+    /**
+     * Sends raw bytes with the given Content-Type (none when null): for bodies that are not valid JSON or
+     * not UTF-8, which {@link #send} cannot express.
+     */
+    public static HttpResponse<String> sendBytes(String method, String url, String contentType, byte[] body,
+                                                 String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("Request failed: " + method + " " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted", e);
+        }
+    }
+
     /** Status, Content-Type and body of an answer read off a raw socket. */
     public record RawResponse(int status, String contentType, String body) {
     }
