@@ -3,7 +3,6 @@ package io.meshshop.common.json;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
@@ -14,17 +13,29 @@ import io.meshshop.common.problem.ProblemException;
  */
 public final class Ids {
 
-    private static final Pattern CANONICAL =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-
     private Ids() {
     }
 
     public static Optional<UUID> parseUuid(String text) {
-        if (text == null || !CANONICAL.matcher(text).matches()) {
+        if (!isCanonical(text)) {
             return Optional.empty();
         }
         return Optional.of(UUID.fromString(text.toLowerCase(Locale.ROOT)));
+    }
+
+    /** 8-4-4-4-12 hex digits; checked by hand since a regular expression was 4% of a read's CPU in the profile. */
+    static boolean isCanonical(String text) {
+        if (text == null || text.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = text.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : Character.digit(c, 16) < 0 || c > 'f') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A path parameter that must be a UUID; anything else is a 400, not a 404. */

@@ -1,8 +1,10 @@
 package io.meshshop.common.observe;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import io.helidon.tracing.Span;
@@ -27,25 +29,26 @@ public final class Spans {
     private static final Set<String> PERSONAL = Set.of("email", "mail", "name", "phone", "address", "card", "pan",
             "iban", "password", "secret", "token");
 
+    private static final int MAX_CHECKED = 256;
+    private static final Map<String, Boolean> CHECKED = new ConcurrentHashMap<>();
+
     private Spans() {
     }
 
+    // The recording span is looked up first: at the shipped sampling rate most requests have none, and the
+    // check of the key is then skipped.
     public static void tag(String key, String value) {
-        if (value != null && allowed(key)) {
-            current().ifPresent(span -> span.tag(key, value));
+        if (value != null) {
+            current().filter(span -> allowed(key)).ifPresent(span -> span.tag(key, value));
         }
     }
 
     public static void tag(String key, long value) {
-        if (allowed(key)) {
-            current().ifPresent(span -> span.tag(key, value));
-        }
+        current().filter(span -> allowed(key)).ifPresent(span -> span.tag(key, value));
     }
 
     public static void tag(String key, boolean value) {
-        if (allowed(key)) {
-            current().ifPresent(span -> span.tag(key, value));
-        }
+        current().filter(span -> allowed(key)).ifPresent(span -> span.tag(key, value));
     }
 
     /**
@@ -78,8 +81,26 @@ public final class Spans {
         });
     }
 
-    /** True when a tag with this key may leave the process. */
+    /**
+     * True when a tag with this key may leave the process. Keys are constants in the code, so each answer is
+     * remembered (up to a bound, in case a caller builds keys from data).
+     */
     static boolean allowed(String key) {
+        if (key == null) {
+            return check(null);
+        }
+        Boolean known = CHECKED.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean answer = check(key);
+        if (CHECKED.size() < MAX_CHECKED) {
+            CHECKED.put(key, answer);
+        }
+        return answer;
+    }
+
+    private static boolean check(String key) {
         if (key == null || !KEY.matcher(key).matches()) {
             LOG.log(System.Logger.Level.WARNING, "Span tag key not in the form a.b_c, dropped: " + key);
             return false;

@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.json.Json;
+import io.meshshop.common.json.JsonOutput;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -29,13 +30,13 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
 
     public Problem with(String name, String value) {
         Map<String, JsonValue> more = new LinkedHashMap<>(extensions);
-        more.put(name, Json.createValue(value));
+        more.put(name, JsonOutput.value(value));
         return new Problem(type, detail, errors, more);
     }
 
     public Problem with(String name, long value) {
         Map<String, JsonValue> more = new LinkedHashMap<>(extensions);
-        more.put(name, Json.createValue(value));
+        more.put(name, JsonOutput.value(value));
         return new Problem(type, detail, errors, more);
     }
 
@@ -44,7 +45,7 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
     }
 
     public byte[] toJsonBytes() {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JsonOutput.object()
                 .add("type", type.uri())
                 .add("title", type.title())
                 .add("status", type.status());
@@ -52,8 +53,8 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
             json.add("detail", detail);
         }
         if (!errors.isEmpty()) {
-            JsonArrayBuilder list = Json.createArrayBuilder();
-            errors.forEach(e -> list.add(Json.createObjectBuilder().add("field", e.field()).add("message", e.message())));
+            JsonArrayBuilder list = JsonOutput.array();
+            errors.forEach(e -> list.add(JsonOutput.object().add("field", e.field()).add("message", e.message())));
             json.add("errors", list);
         }
         extensions.forEach(json::add);

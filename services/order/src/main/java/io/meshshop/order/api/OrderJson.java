@@ -7,12 +7,12 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.meshshop.common.json.JsonInput;
+import io.meshshop.common.json.JsonOutput;
 import io.meshshop.order.domain.Checkout;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.OrderLine;
 import io.meshshop.order.domain.Product;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -60,16 +60,16 @@ final class OrderJson {
     }
 
     static JsonObject order(Order order) {
-        JsonArrayBuilder lines = Json.createArrayBuilder();
+        JsonArrayBuilder lines = JsonOutput.array();
         for (OrderLine line : order.lines()) {
-            lines.add(Json.createObjectBuilder()
+            lines.add(JsonOutput.object()
                     .add("sku", line.sku())
                     .add("name", line.name())
                     .add("quantity", line.quantity())
                     .add("unitPriceMinor", line.unitPriceMinor())
                     .add("lineTotalMinor", line.totalMinor()));
         }
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JsonOutput.object()
                 .add("id", order.id().toString())
                 .add("userId", order.userId().toString())
                 .add("status", order.status().name())
@@ -88,7 +88,7 @@ final class OrderJson {
     }
 
     static JsonObject product(Product product) {
-        return Json.createObjectBuilder()
+        return JsonOutput.object()
                 .add("sku", product.sku())
                 .add("name", product.name())
                 .add("priceMinor", product.priceMinor())
@@ -97,8 +97,8 @@ final class OrderJson {
     }
 
     static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = Json.createArrayBuilder();
+        JsonArrayBuilder items = JsonOutput.array();
         values.forEach(value -> items.add(toJson.apply(value)));
-        return Json.createObjectBuilder().add("items", items).build();
+        return JsonOutput.object().add("items", items).build();
     }
 }

@@ -6,13 +6,13 @@ import java.util.function.Function;
 
 import io.meshshop.common.idempotency.Reply;
 import io.meshshop.common.json.JsonInput;
+import io.meshshop.common.json.JsonOutput;
 import io.meshshop.common.problem.Problem;
 import io.meshshop.common.problem.ProblemType;
 import io.meshshop.payment.domain.Payment;
 import io.meshshop.payment.domain.PaymentStatus;
 import io.meshshop.payment.domain.Refund;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -68,7 +68,7 @@ final class PaymentJson {
     }
 
     static JsonObject payment(Payment payment) {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JsonOutput.object()
                 .add("id", payment.id().toString())
                 .add("orderId", payment.orderId().toString())
                 .add("userId", payment.userId().toString())
@@ -84,7 +84,7 @@ final class PaymentJson {
     }
 
     static JsonObject refund(Refund refund) {
-        return Json.createObjectBuilder()
+        return JsonOutput.object()
                 .add("id", refund.id().toString())
                 .add("paymentId", refund.paymentId().toString())
                 .add("amountMinor", refund.amountMinor())
@@ -94,9 +94,9 @@ final class PaymentJson {
     }
 
     static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = Json.createArrayBuilder();
+        JsonArrayBuilder items = JsonOutput.array();
         values.forEach(value -> items.add(toJson.apply(value)));
-        return Json.createObjectBuilder().add("items", items).build();
+        return JsonOutput.object().add("items", items).build();
     }
 
     private static String location(Payment payment) {

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 import io.meshshop.common.json.JsonInput;
+import io.meshshop.common.json.JsonOutput;
 import io.meshshop.user.domain.EmailAddress;
 import io.meshshop.user.domain.User;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -41,7 +41,7 @@ final class UserJson {
     }
 
     static JsonObject user(User user) {
-        return Json.createObjectBuilder()
+        return JsonOutput.object()
                 .add("id", user.id().toString())
                 .add("name", user.name())
                 .add("email", user.email())
@@ -50,9 +50,9 @@ final class UserJson {
     }
 
     static JsonObject list(List<User> users, String next) {
-        JsonArrayBuilder items = Json.createArrayBuilder();
+        JsonArrayBuilder items = JsonOutput.array();
         users.forEach(u -> items.add(user(u)));
-        JsonObjectBuilder page = Json.createObjectBuilder().add("items", items);
+        JsonObjectBuilder page = JsonOutput.object().add("items", items);
         if (next != null) {
             page.add("next", next);
         }
