@@ -24,6 +24,7 @@ import io.meshshop.common.problem.Problems;
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.http.HeaderName;
@@ -163,9 +164,10 @@ public final class Idempotency {
                         + " WHERE idem_key = ?", key)
                 .orElse(null);
         if (row == null || Rows.instant(row, "expires_at").isBefore(clock.instant())) {
-            // Expired or purged between our insert and select: an expired key is a new key.
-            db.execute().delete("DELETE FROM idempotency_keys WHERE idem_key = ? AND expires_at < ?", key, now());
-            if (tryInsert(key, fingerprint, owner)) {
+            // Expired, or purged between our insert and select: an expired key is a new key. Renewing the
+            // expired row claims it in one conditional statement that only one of concurrent renewals
+            // matches; a purged row is claimed by inserting it again.
+            if ((row != null && renew(key, fingerprint, owner)) || tryInsert(key, fingerprint, owner)) {
                 return new Claim(key, owner, null);
             }
             throw inFlight();
@@ -209,23 +211,27 @@ public final class Idempotency {
         }
     }
 
-    private long complete(DbTransaction tx, Claim claim, Reply reply) {
+    /** Claims an expired key for a new request, as a fresh insert would, if it is still expired. */
+    private boolean renew(String key, String fingerprint, String owner) {
+        Instant now = clock.instant();
+        return db.execute().update("UPDATE idempotency_keys SET fingerprint = ?, state = 'IN_FLIGHT', owner_token = ?,"
+                        + " locked_until = ?, expires_at = ?, created_at = ?, response_status = NULL,"
+                        + " response_content_type = NULL, response_location = NULL, response_body = NULL"
+                        + " WHERE idem_key = ? AND expires_at < ?",
+                fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now), key, at(now)) == 1;
+    }
+
+    private long complete(DbExecute tx, Claim claim, Reply reply) {
         return tx.update("UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?,"
                         + " response_content_type = ?, response_location = ?, response_body = ?"
                         + " WHERE idem_key = ? AND owner_token = ? AND state = 'IN_FLIGHT'",
                 reply.status(), reply.contentType(), reply.location(), reply.bodyText(), claim.key(), claim.owner());
     }
 
+    /** Stores a 4xx the effect decided (its transaction changed nothing): one statement, no transaction around it. */
     private void storeOutcome(Claim claim, Reply reply) {
-        DbTransaction tx = db.transaction();
-        try {
-            if (complete(tx, claim, reply) == 0) {
-                throw lostLease();
-            }
-            tx.commit();
-        } catch (RuntimeException e) {
-            rollbackQuietly(tx);
-            throw e;
+        if (complete(db.execute(), claim, reply) == 0) {
+            throw lostLease();
         }
     }
 

@@ -73,6 +73,10 @@ class IdempotencyLifecycleTest {
         int before = EFFECTS.get();
         assertThat("an expired key is a new key", post(key, "{\"a\":2}"), is(201));
         assertThat(EFFECTS.get(), is(before + 1));
+        // The renewed key is the new request's: it replays that one and refuses the old body.
+        assertThat(post(key, "{\"a\":2}"), is(201));
+        assertThat("replayed, not repeated", EFFECTS.get(), is(before + 1));
+        assertThat(post(key, "{\"a\":1}"), is(422));
 
         CLOCK.advance(Duration.ofHours(25));
         assertThat(idempotency.purgeExpired() >= 1, is(true));

@@ -46,7 +46,7 @@ public final class Cancellation {
             if (move.isEmpty()) {
                 return order;
             }
-            if (orders.apply(id, move.get(), false, now())) {
+            if (orders.apply(order, move.get(), false, now()).isPresent()) {
                 break;
             }
             order = find(id);

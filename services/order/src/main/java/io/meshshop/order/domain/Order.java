@@ -91,6 +91,23 @@ public record Order(UUID id, UUID userId, OrderStatus status, Owed owed, List<Or
         };
     }
 
+    /**
+     * This order after {@code move} was applied to it at {@code now}: what the store holds once its
+     * compare-and-set matched, so the caller need not read the order back. The match is on state and
+     * attempts; the ids follow from the state (the state machine has no cycles) and the rest never changes,
+     * except the lease, which a settling move ends and any other leaves to whoever holds it.
+     */
+    public Order moved(Move move, boolean countsAsAttempt, Instant now) {
+        if (move.fromStatus() != status || move.fromOwed() != owed) {
+            throw new IllegalArgumentException("Move " + move + " does not start from " + status + "/" + owed);
+        }
+        return new Order(id, userId, move.toStatus(), move.toOwed(), lines, totalMinor, currency,
+                move.paymentId() != null ? move.paymentId() : paymentId,
+                move.refundId() != null ? move.refundId() : refundId,
+                countsAsAttempt ? attempts + 1 : attempts, createdAt, now, fingerprint,
+                move.settles() ? null : leaseUntil);
+    }
+
     private Move move(OrderStatus toStatus, Owed toOwed) {
         return new Move(status, owed, toStatus, toOwed, null, null, null);
     }

@@ -62,14 +62,21 @@ public final class Settlement {
                 answer = null;
                 continue;
             }
-            if (store.apply(current.id(), move.get(), true, now())) {
+            Optional<Order> moved = store.apply(current, move.get(), true, now());
+            if (moved.isPresent()) {
                 counted(move.get());
                 answer = null;
+                // What the store now holds: the update matched exactly this order, so no need to read it.
+                current = moved.get();
+            } else {
+                // Someone else moved it: continue from the stored state, trying the same answer against it.
+                current = reload(current);
             }
-            // Moved or not, continue from the stored state; a failed move tries the same answer against it.
-            current = reload(current);
         }
-        store.release(current.id(), leaseOwner);
+        // A settled order has no lease left to end: every move that settles one ends the lease with it.
+        if (current.owed() != null) {
+            store.release(current.id(), leaseOwner);
+        }
         return current;
     }
 

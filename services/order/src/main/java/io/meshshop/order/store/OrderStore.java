@@ -35,6 +35,24 @@ public final class OrderStore {
     private static final String COLUMNS = "id, user_id, status, owed, total_minor, currency, payment_id, refund_id,"
             + " attempts, created_at, updated_at, fingerprint, lease_until";
     private static final String LINE_COLUMNS = "order_id, line_no, sku, name, quantity, unit_price_minor";
+    /** The order's columns and its lines', for a join of orders {@code o} with order_lines {@code l}. */
+    private static final String ORDER_WITH_LINES = "o.id, o.user_id, o.status, o.owed, o.total_minor, o.currency,"
+            + " o.payment_id, o.refund_id, o.attempts, o.created_at, o.updated_at, o.fingerprint, o.lease_until,"
+            + " l.sku, l.name, l.quantity, l.unit_price_minor";
+    /** The most lines an order can have (the API's limit is lower). */
+    static final int MAX_LINES = 100;
+    /** Index n: the multi-row INSERT of n lines. */
+    private static final String[] INSERT_LINES = new String[MAX_LINES + 1];
+
+    static {
+        for (int n = 1; n <= MAX_LINES; n++) {
+            StringBuilder sql = new StringBuilder("INSERT INTO order_lines (" + LINE_COLUMNS + ") VALUES ");
+            for (int i = 0; i < n; i++) {
+                sql.append(i == 0 ? "" : ", ").append("(CAST(? AS UUID), ?, ?, ?, ?, ?)");
+            }
+            INSERT_LINES[n] = sql.toString();
+        }
+    }
 
     private final DbClient db;
 
@@ -45,6 +63,9 @@ public final class OrderStore {
     /**
      * Stores a new order with its lines, claimed by {@code leaseOwner} (the creating request), carrying its
      * Idempotency-Key. False when another request already stored an order under that key.
+     *
+     * <p>Two statements and a commit whatever the number of lines: the lines go in one multi-row INSERT,
+     * which both databases accept, instead of a round trip per line.
      */
     public boolean insert(Order order, String idempotencyKey, String leaseOwner, Instant nextAttemptAt) {
         DbTransaction tx = db.transaction();
@@ -55,10 +76,21 @@ public final class OrderStore {
                     order.id(), order.userId(), order.status().name(), order.owed().name(), order.totalMinor(),
                     order.currency(), idempotencyKey, order.fingerprint(), at(nextAttemptAt), leaseOwner,
                     at(order.leaseUntil()), at(order.createdAt()), at(order.updatedAt()));
-            int lineNo = 0;
-            for (OrderLine line : order.lines()) {
-                tx.insert("INSERT INTO order_lines (" + LINE_COLUMNS + ") VALUES (CAST(? AS UUID), ?, ?, ?, ?, ?)",
-                        order.id(), ++lineNo, line.sku(), line.name(), line.quantity(), line.unitPriceMinor());
+            List<OrderLine> lines = order.lines();
+            Object[] params = new Object[lines.size() * 6];
+            int p = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                OrderLine line = lines.get(i);
+                params[p++] = order.id();
+                params[p++] = i + 1;
+                params[p++] = line.sku();
+                params[p++] = line.name();
+                params[p++] = line.quantity();
+                params[p++] = line.unitPriceMinor();
+            }
+            long inserted = tx.insert(insertLinesSql(lines.size()), params);
+            if (inserted != lines.size()) {
+                throw new IllegalStateException("Inserted " + inserted + " of " + lines.size() + " order lines");
             }
             tx.commit();
             return true;
@@ -74,14 +106,38 @@ public final class OrderStore {
         }
     }
 
+    /** {@code INSERT INTO order_lines ... VALUES (...), (...)} for {@code count} lines; one text per count, so drivers cache it. */
+    static String insertLinesSql(int count) {
+        if (count < 1 || count > MAX_LINES) {
+            throw new IllegalArgumentException("An order has 1 to " + MAX_LINES + " lines, not " + count);
+        }
+        return INSERT_LINES[count];
+    }
+
     public Optional<Order> find(UUID id) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM orders WHERE id = CAST(? AS UUID)", id)
-                .map(row -> order(row, lines(id)));
+        return withLines("o.id = CAST(? AS UUID)", id);
     }
 
     public Optional<Order> findByKey(String idempotencyKey) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM orders WHERE idem_key = ?", idempotencyKey)
-                .map(row -> order(row, lines(Rows.uuid(row, "id"))));
+        return withLines("o.idem_key = ?", idempotencyKey);
+    }
+
+    /**
+     * The order matching {@code where} (on a unique column) with its lines, in one query returning a row per
+     * line. Every order has at least one line (they are inserted together), so the inner join finds it.
+     */
+    private Optional<Order> withLines(String where, Object param) {
+        List<OrderLine> lines = new ArrayList<>();
+        DbRow[] first = new DbRow[1];
+        db.execute().query("SELECT " + ORDER_WITH_LINES + " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+                           + " WHERE " + where + " ORDER BY l.line_no", param)
+                .forEach(row -> {
+                    if (first[0] == null) {
+                        first[0] = row;
+                    }
+                    lines.add(line(row));
+                });
+        return first[0] == null ? Optional.empty() : Optional.of(order(first[0], lines));
     }
 
     /** The order a cancel Idempotency-Key was used for, if any. */
@@ -104,14 +160,20 @@ public final class OrderStore {
     }
 
     /**
-     * Applies a move if the order is still in the move's starting state. A move that settles the order
-     * also ends any lease and schedule; one that leaves something owed keeps the mover's lease (it goes on
-     * settling) and makes the order due now, in case the mover stops here.
+     * Applies a move if the order is still as {@code current} has it: in the move's starting state and after
+     * as many attempts. A move that settles the order also ends any lease and schedule; one that leaves
+     * something owed keeps the mover's lease (it goes on settling) and makes the order due now, in case the
+     * mover stops here.
      *
-     * @return false when the order was no longer in the starting state (someone else moved it)
+     * <p>Attempts are part of the condition so that a match means the row was exactly {@code current}
+     * (state, ids and attempts; the rest never changes), and the order after the move is known without
+     * reading it back.
+     *
+     * @return the order after the move; empty when it was no longer as {@code current} has it (someone else
+     *         moved or rescheduled it)
      * @throws ProblemException 422 when the move's cancel key already cancelled another order
      */
-    public boolean apply(UUID id, Order.Move move, boolean countsAsAttempt, Instant now) {
+    public Optional<Order> apply(Order current, Order.Move move, boolean countsAsAttempt, Instant now) {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("UPDATE orders SET status = ?, updated_at = ?");
         params.add(move.toStatus().name());
@@ -129,17 +191,20 @@ public final class OrderStore {
         set(sql, params, "payment_id = CAST(? AS UUID)", move.paymentId());
         set(sql, params, "refund_id = CAST(? AS UUID)", move.refundId());
         set(sql, params, "cancel_key = ?", move.cancelKey());
-        sql.append(" WHERE id = CAST(? AS UUID) AND status = ? AND ");
-        params.add(id);
+        sql.append(" WHERE id = CAST(? AS UUID) AND status = ? AND attempts = ? AND ");
+        params.add(current.id());
         params.add(move.fromStatus().name());
+        params.add(current.attempts());
         if (move.fromOwed() == null) {
             sql.append("owed IS NULL");
         } else {
             sql.append("owed = ?");
             params.add(move.fromOwed().name());
         }
+        // Before the update: a move that does not start from current is a bug, not a lost race.
+        Order after = current.moved(move, countsAsAttempt, now);
         try {
-            return db.execute().update(sql.toString(), params.toArray()) == 1;
+            return db.execute().update(sql.toString(), params.toArray()) == 1 ? Optional.of(after) : Optional.empty();
         } catch (DbClientException e) {
             if (move.cancelKey() != null && DatabaseErrors.isUniqueViolation(e)) {
                 throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
@@ -188,13 +253,6 @@ public final class OrderStore {
         return db.execute().get("SELECT COUNT(*) AS pending FROM orders WHERE status = 'PENDING'")
                 .map(row -> Rows.longValue(row, "pending"))
                 .orElse(0L);
-    }
-
-    private List<OrderLine> lines(UUID orderId) {
-        return db.execute().query("SELECT " + LINE_COLUMNS + " FROM order_lines WHERE order_id = CAST(? AS UUID)"
-                                          + " ORDER BY line_no", orderId)
-                .map(OrderStore::line)
-                .toList();
     }
 
     private static Order order(DbRow row, List<OrderLine> lines) {

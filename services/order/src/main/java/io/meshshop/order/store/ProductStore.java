@@ -1,6 +1,9 @@
 package io.meshshop.order.store;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.meshshop.common.db.Rows;
@@ -9,23 +12,62 @@ import io.meshshop.order.domain.Product;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 
-/** The {@code products} table, seeded by the migrations; read-only at run time. */
+/**
+ * The {@code products} table, seeded by the migrations and never written at run time: it is read once and
+ * then answered from memory. Every checkout prices its lines from the catalogue, and reading six rows per
+ * checkout was a statement (and a transaction) per order for data that only a new migration, which ships
+ * with a new version and so a restart, can change.
+ */
 public final class ProductStore {
 
+    private static final System.Logger LOG = System.getLogger(ProductStore.class.getName());
     private static final String COLUMNS = "sku, name, price_minor, currency";
 
     private final DbClient db;
+    /** By SKU, in SKU order; null until the first successful read. */
+    private volatile Map<String, Product> catalogue;
 
+    /** Reads the catalogue now, so that no request does; if the database cannot answer yet, the first use reads it. */
     public ProductStore(DbClient db) {
         this.db = db;
+        try {
+            catalogue();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Catalogue not read at start, the first request reads it: " + e.getMessage());
+        }
     }
 
+    /** Every product, in SKU order. */
     public List<Product> all() {
-        return db.execute().query("SELECT " + COLUMNS + " FROM products ORDER BY sku").map(ProductStore::product).toList();
+        return List.copyOf(catalogue().values());
     }
 
     public Optional<Product> find(String sku) {
-        return db.execute().get("SELECT " + COLUMNS + " FROM products WHERE sku = ?", sku).map(ProductStore::product);
+        return Optional.ofNullable(catalogue().get(sku));
+    }
+
+    /** The whole catalogue by SKU (unmodifiable), for pricing an order. */
+    public Map<String, Product> bySku() {
+        return catalogue();
+    }
+
+    private Map<String, Product> catalogue() {
+        Map<String, Product> read = catalogue;
+        if (read != null) {
+            return read;
+        }
+        synchronized (this) {
+            if (catalogue == null) {
+                // A failure (database down) leaves it unset: that request fails like any other database
+                // failure, and the next one reads again.
+                Map<String, Product> products = new LinkedHashMap<>();
+                db.execute().query("SELECT " + COLUMNS + " FROM products ORDER BY sku")
+                        .map(ProductStore::product)
+                        .forEach(product -> products.put(product.sku(), product));
+                catalogue = Collections.unmodifiableMap(products);
+            }
+            return catalogue;
+        }
     }
 
     private static Product product(DbRow row) {
