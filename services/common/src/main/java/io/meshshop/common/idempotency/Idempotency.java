@@ -46,6 +46,8 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>Validation failures happen before the claim and are not stored (the client may correct the body and
  * reuse the key). Outcomes the effect decides (a 402 decline, a 409 conflict) are stored and replayed.
  * Failures of this pod or its database (5xx) release the claim so the mesh's retry can succeed.
+ * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
+ * statement's text to name it on every execution.
  */
 public final class Idempotency {
 
@@ -136,7 +138,9 @@ public final class Idempotency {
 
     /** Deletes keys past their retention; every replica may run it, deletes are idempotent. */
     public long purgeExpired() {
-        return db.execute().delete("DELETE FROM idempotency_keys WHERE expires_at < ?", now());
+        return db.execute().createNamedDelete("idempotency-purge", "DELETE FROM idempotency_keys WHERE expires_at < ?")
+                .params(now())
+                .execute();
     }
 
     private Reply runInTransaction(Function<DbTransaction, Reply> effect, Claim claim) {
@@ -159,9 +163,12 @@ public final class Idempotency {
         if (tryInsert(key, fingerprint, owner)) {
             return new Claim(key, owner, null);
         }
-        DbRow row = db.execute().get("SELECT fingerprint, state, locked_until, expires_at, response_status,"
+        DbRow row = db.execute().createNamedGet("idempotency-find",
+                        "SELECT fingerprint, state, locked_until, expires_at, response_status,"
                         + " response_content_type, response_location, response_body FROM idempotency_keys"
-                        + " WHERE idem_key = ?", key)
+                        + " WHERE idem_key = ?")
+                .params(key)
+                .execute()
                 .orElse(null);
         if (row == null || Rows.instant(row, "expires_at").isBefore(clock.instant())) {
             // Expired, or purged between our insert and select: an expired key is a new key. Renewing the
@@ -185,9 +192,11 @@ public final class Idempotency {
                     String.valueOf(row.column("response_body").get(String.class)).getBytes(StandardCharsets.UTF_8)));
         }
         if (Rows.instant(row, "locked_until").isBefore(clock.instant())) {
-            long taken = db.execute().update("UPDATE idempotency_keys SET owner_token = ?, locked_until = ?"
-                            + " WHERE idem_key = ? AND state = 'IN_FLIGHT' AND locked_until < ?",
-                    owner, at(clock.instant().plus(lease)), key, now());
+            long taken = db.execute().createNamedUpdate("idempotency-take-over",
+                            "UPDATE idempotency_keys SET owner_token = ?, locked_until = ?"
+                            + " WHERE idem_key = ? AND state = 'IN_FLIGHT' AND locked_until < ?")
+                    .params(owner, at(clock.instant().plus(lease)), key, now())
+                    .execute();
             if (taken == 1) {
                 LOG.log(System.Logger.Level.INFO, "Took over the stale claim of an Idempotency-Key");
                 return new Claim(key, owner, null);
@@ -199,9 +208,11 @@ public final class Idempotency {
     private boolean tryInsert(String key, String fingerprint, String owner) {
         Instant now = clock.instant();
         try {
-            db.execute().insert("INSERT INTO idempotency_keys (idem_key, fingerprint, state, owner_token,"
-                            + " locked_until, expires_at, created_at) VALUES (?, ?, 'IN_FLIGHT', ?, ?, ?, ?)",
-                    key, fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now));
+            db.execute().createNamedInsert("idempotency-claim",
+                            "INSERT INTO idempotency_keys (idem_key, fingerprint, state, owner_token,"
+                            + " locked_until, expires_at, created_at) VALUES (?, ?, 'IN_FLIGHT', ?, ?, ?, ?)")
+                    .params(key, fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now))
+                    .execute();
             return true;
         } catch (DbClientException e) {
             if (DatabaseErrors.isUniqueViolation(e)) {
@@ -214,18 +225,23 @@ public final class Idempotency {
     /** Claims an expired key for a new request, as a fresh insert would, if it is still expired. */
     private boolean renew(String key, String fingerprint, String owner) {
         Instant now = clock.instant();
-        return db.execute().update("UPDATE idempotency_keys SET fingerprint = ?, state = 'IN_FLIGHT', owner_token = ?,"
+        return db.execute().createNamedUpdate("idempotency-renew",
+                        "UPDATE idempotency_keys SET fingerprint = ?, state = 'IN_FLIGHT', owner_token = ?,"
                         + " locked_until = ?, expires_at = ?, created_at = ?, response_status = NULL,"
                         + " response_content_type = NULL, response_location = NULL, response_body = NULL"
-                        + " WHERE idem_key = ? AND expires_at < ?",
-                fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now), key, at(now)) == 1;
+                        + " WHERE idem_key = ? AND expires_at < ?")
+                .params(fingerprint, owner, at(now.plus(lease)), at(now.plus(retention)), at(now), key, at(now))
+                .execute() == 1;
     }
 
     private long complete(DbExecute tx, Claim claim, Reply reply) {
-        return tx.update("UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?,"
+        return tx.createNamedUpdate("idempotency-complete",
+                        "UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?,"
                         + " response_content_type = ?, response_location = ?, response_body = ?"
-                        + " WHERE idem_key = ? AND owner_token = ? AND state = 'IN_FLIGHT'",
-                reply.status(), reply.contentType(), reply.location(), reply.bodyText(), claim.key(), claim.owner());
+                        + " WHERE idem_key = ? AND owner_token = ? AND state = 'IN_FLIGHT'")
+                .params(reply.status(), reply.contentType(), reply.location(), reply.bodyText(), claim.key(),
+                        claim.owner())
+                .execute();
     }
 
     /** Stores a 4xx the effect decided (its transaction changed nothing): one statement, no transaction around it. */
@@ -237,8 +253,11 @@ public final class Idempotency {
 
     private void release(Claim claim) {
         try {
-            db.execute().delete("DELETE FROM idempotency_keys WHERE idem_key = ? AND owner_token = ?"
-                    + " AND state = 'IN_FLIGHT'", claim.key(), claim.owner());
+            db.execute().createNamedDelete("idempotency-release",
+                            "DELETE FROM idempotency_keys WHERE idem_key = ? AND owner_token = ?"
+                            + " AND state = 'IN_FLIGHT'")
+                    .params(claim.key(), claim.owner())
+                    .execute();
         } catch (RuntimeException e) {
             // The lease expires on its own; the next attempt after it takes the claim over.
             LOG.log(System.Logger.Level.WARNING, "Could not release an Idempotency-Key claim: " + e.getMessage());

@@ -29,6 +29,8 @@ import io.helidon.dbclient.DbTransaction;
  * state it starts from, and every claim a conditional UPDATE on the lease: PostgreSQL and H2 both let only
  * one of two concurrent updates of a row match, which is what keeps two instances from moving one order
  * twice. UUID parameters are cast in SQL because DbClient binds them as text.
+ * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
+ * statement's text to name it on every execution.
  */
 public final class OrderStore {
 
@@ -70,12 +72,15 @@ public final class OrderStore {
     public boolean insert(Order order, String idempotencyKey, String leaseOwner, Instant nextAttemptAt) {
         DbTransaction tx = db.transaction();
         try {
-            tx.insert("INSERT INTO orders (id, user_id, status, owed, total_minor, currency, idem_key, fingerprint,"
+            tx.createNamedInsert("orders-insert",
+                            "INSERT INTO orders (id, user_id, status, owed, total_minor, currency, idem_key, fingerprint,"
                             + " attempts, next_attempt_at, lease_owner, lease_until, created_at, updated_at)"
-                            + " VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-                    order.id(), order.userId(), order.status().name(), order.owed().name(), order.totalMinor(),
-                    order.currency(), idempotencyKey, order.fingerprint(), at(nextAttemptAt), leaseOwner,
-                    at(order.leaseUntil()), at(order.createdAt()), at(order.updatedAt()));
+                            + " VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")
+                    .params(order.id(), order.userId(), order.status().name(), order.owed().name(),
+                            order.totalMinor(), order.currency(), idempotencyKey, order.fingerprint(),
+                            at(nextAttemptAt), leaseOwner, at(order.leaseUntil()), at(order.createdAt()),
+                            at(order.updatedAt()))
+                    .execute();
             List<OrderLine> lines = order.lines();
             Object[] params = new Object[lines.size() * 6];
             int p = 0;
@@ -88,7 +93,9 @@ public final class OrderStore {
                 params[p++] = line.quantity();
                 params[p++] = line.unitPriceMinor();
             }
-            long inserted = tx.insert(insertLinesSql(lines.size()), params);
+            long inserted = tx.createNamedInsert("order-lines-insert", insertLinesSql(lines.size()))
+                    .params(params)
+                    .execute();
             if (inserted != lines.size()) {
                 throw new IllegalStateException("Inserted " + inserted + " of " + lines.size() + " order lines");
             }
@@ -129,8 +136,11 @@ public final class OrderStore {
     private Optional<Order> withLines(String where, Object param) {
         List<OrderLine> lines = new ArrayList<>();
         DbRow[] first = new DbRow[1];
-        db.execute().query("SELECT " + ORDER_WITH_LINES + " FROM orders o JOIN order_lines l ON l.order_id = o.id"
-                           + " WHERE " + where + " ORDER BY l.line_no", param)
+        db.execute().createNamedQuery("orders-find-with-lines",
+                        "SELECT " + ORDER_WITH_LINES + " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+                        + " WHERE " + where + " ORDER BY l.line_no")
+                .params(param)
+                .execute()
                 .forEach(row -> {
                     if (first[0] == null) {
                         first[0] = row;
@@ -142,19 +152,27 @@ public final class OrderStore {
 
     /** The order a cancel Idempotency-Key was used for, if any. */
     public Optional<UUID> findByCancelKey(String cancelKey) {
-        return db.execute().get("SELECT id FROM orders WHERE cancel_key = ?", cancelKey).map(row -> Rows.uuid(row, "id"));
+        return db.execute().createNamedGet("orders-find-by-cancel-key", "SELECT id FROM orders WHERE cancel_key = ?")
+                .params(cancelKey)
+                .execute().map(row -> Rows.uuid(row, "id"));
     }
 
     /** The user's {@code limit} most recent orders, newest first, with their lines (two queries). */
     public List<Order> findByUser(UUID userId, int limit) {
         Map<UUID, List<OrderLine>> lines = new LinkedHashMap<>();
-        db.execute().query("SELECT l.order_id, l.line_no, l.sku, l.name, l.quantity, l.unit_price_minor"
-                                   + " FROM order_lines l JOIN (SELECT id FROM orders WHERE user_id = CAST(? AS UUID)"
-                                   + " ORDER BY created_at DESC, id LIMIT ?) o ON o.id = l.order_id"
-                                   + " ORDER BY l.order_id, l.line_no", userId, limit)
+        db.execute().createNamedQuery("order-lines-of-user",
+                        "SELECT l.order_id, l.line_no, l.sku, l.name, l.quantity, l.unit_price_minor"
+                        + " FROM order_lines l JOIN (SELECT id FROM orders WHERE user_id = CAST(? AS UUID)"
+                        + " ORDER BY created_at DESC, id LIMIT ?) o ON o.id = l.order_id"
+                        + " ORDER BY l.order_id, l.line_no")
+                .params(userId, limit)
+                .execute()
                 .forEach(row -> lines.computeIfAbsent(Rows.uuid(row, "order_id"), k -> new ArrayList<>()).add(line(row)));
-        return db.execute().query("SELECT " + COLUMNS + " FROM orders WHERE user_id = CAST(? AS UUID)"
-                                          + " ORDER BY created_at DESC, id LIMIT ?", userId, limit)
+        return db.execute().createNamedQuery("orders-of-user",
+                        "SELECT " + COLUMNS + " FROM orders WHERE user_id = CAST(? AS UUID)"
+                        + " ORDER BY created_at DESC, id LIMIT ?")
+                .params(userId, limit)
+                .execute()
                 .map(row -> order(row, lines.getOrDefault(Rows.uuid(row, "id"), List.of())))
                 .toList();
     }
@@ -204,7 +222,9 @@ public final class OrderStore {
         // Before the update: a move that does not start from current is a bug, not a lost race.
         Order after = current.moved(move, countsAsAttempt, now);
         try {
-            return db.execute().update(sql.toString(), params.toArray()) == 1 ? Optional.of(after) : Optional.empty();
+            return db.execute().createNamedUpdate("orders-move", sql.toString())
+                    .params(params.toArray())
+                    .execute() == 1 ? Optional.of(after) : Optional.empty();
         } catch (DbClientException e) {
             if (move.cancelKey() != null && DatabaseErrors.isUniqueViolation(e)) {
                 throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
@@ -219,9 +239,11 @@ public final class OrderStore {
      * if the order still owes what it owed.
      */
     public void reschedule(Order order, Instant nextAttemptAt, Instant now) {
-        db.execute().update("UPDATE orders SET attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,"
-                                    + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID) AND status = ? AND owed = ?",
-                at(nextAttemptAt), at(now), order.id(), order.status().name(), order.owed().name());
+        db.execute().createNamedUpdate("orders-reschedule",
+                        "UPDATE orders SET attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,"
+                        + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID) AND status = ? AND owed = ?")
+                .params(at(nextAttemptAt), at(now), order.id(), order.status().name(), order.owed().name())
+                .execute();
     }
 
     /**
@@ -229,28 +251,35 @@ public final class OrderStore {
      * claims (on any instance) matches the row; a lapsed lease (its holder died) can be claimed again.
      */
     public boolean claim(UUID id, String owner, Instant now, Instant until) {
-        return db.execute().update("UPDATE orders SET lease_owner = ?, lease_until = ? WHERE id = CAST(? AS UUID)"
-                                           + " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
-                owner, at(until), id, at(now), at(now)) == 1;
+        return db.execute().createNamedUpdate("orders-claim",
+                        "UPDATE orders SET lease_owner = ?, lease_until = ? WHERE id = CAST(? AS UUID)"
+                        + " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)")
+                .params(owner, at(until), id, at(now), at(now))
+                .execute() == 1;
     }
 
     /** Ends {@code owner}'s lease if it still holds it. */
     public void release(UUID id, String owner) {
-        db.execute().update("UPDATE orders SET lease_owner = NULL, lease_until = NULL"
-                                    + " WHERE id = CAST(? AS UUID) AND lease_owner = ?", id, owner);
+        db.execute().createNamedUpdate("orders-release", "UPDATE orders SET lease_owner = NULL, lease_until = NULL"
+                        + " WHERE id = CAST(? AS UUID) AND lease_owner = ?")
+                .params(id, owner)
+                .execute();
     }
 
     /** Orders due for a recovery attempt and not claimed by anyone, oldest schedule first. */
     public List<UUID> due(Instant now, int limit) {
-        return db.execute().query("SELECT id FROM orders WHERE next_attempt_at <= ?"
-                                          + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?",
-                        at(now), at(now), limit)
+        return db.execute().createNamedQuery("orders-due", "SELECT id FROM orders WHERE next_attempt_at <= ?"
+                        + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?")
+                .params(at(now), at(now), limit)
+                .execute()
                 .map(row -> Rows.uuid(row, "id"))
                 .toList();
     }
 
     public long countPending() {
-        return db.execute().get("SELECT COUNT(*) AS pending FROM orders WHERE status = 'PENDING'")
+        return db.execute().createNamedGet("orders-count-pending",
+                        "SELECT COUNT(*) AS pending FROM orders WHERE status = 'PENDING'")
+                .execute()
                 .map(row -> Rows.longValue(row, "pending"))
                 .orElse(0L);
     }

@@ -17,6 +17,8 @@ import io.helidon.dbclient.DbRow;
  * then answered from memory. Every checkout prices its lines from the catalogue, and reading six rows per
  * checkout was a statement (and a transaction) per order for data that only a new migration, which ships
  * with a new version and so a restart, can change.
+ * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
+ * statement's text to name it on every execution.
  */
 public final class ProductStore {
 
@@ -61,7 +63,8 @@ public final class ProductStore {
                 // A failure (database down) leaves it unset: that request fails like any other database
                 // failure, and the next one reads again.
                 Map<String, Product> products = new LinkedHashMap<>();
-                db.execute().query("SELECT " + COLUMNS + " FROM products ORDER BY sku")
+                db.execute().createNamedQuery("products-all", "SELECT " + COLUMNS + " FROM products ORDER BY sku")
+                        .execute()
                         .map(ProductStore::product)
                         .forEach(product -> products.put(product.sku(), product));
                 catalogue = Collections.unmodifiableMap(products);

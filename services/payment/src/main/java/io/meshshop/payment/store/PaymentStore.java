@@ -22,6 +22,8 @@ import io.helidon.dbclient.DbRow;
 /**
  * The {@code payments} and {@code refunds} tables. Every statement is parameterised. UUID parameters are
  * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}.
+ * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
+ * statement's text to name it on every execution.
  */
 public final class PaymentStore {
 
@@ -38,11 +40,13 @@ public final class PaymentStore {
     /** Inserts a capture, which takes the order's capture slot ({@code payments_one_capture_per_order}). */
     public void insertCapture(DbExecute tx, Payment payment) {
         try {
-            tx.insert("INSERT INTO payments (id, order_id, user_id, amount_minor, currency, status, refunded_minor,"
-                      + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID),"
-                      + " CAST(? AS UUID), ?, ?, 'CAPTURED', 0, CAST(? AS UUID), ?, ?)",
-                    payment.id(), payment.orderId(), payment.userId(), payment.amountMinor(), payment.currency(),
-                    payment.orderId(), at(payment.createdAt()), at(payment.createdAt()));
+            tx.createNamedInsert("payments-insert",
+                            "INSERT INTO payments (id, order_id, user_id, amount_minor, currency, status, refunded_minor,"
+                            + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID),"
+                            + " CAST(? AS UUID), ?, ?, 'CAPTURED', 0, CAST(? AS UUID), ?, ?)")
+                    .params(payment.id(), payment.orderId(), payment.userId(), payment.amountMinor(),
+                            payment.currency(), payment.orderId(), at(payment.createdAt()), at(payment.createdAt()))
+                    .execute();
         } catch (DbClientException e) {
             if (!DatabaseErrors.isUniqueViolation(e)) {
                 throw e;
@@ -56,8 +60,11 @@ public final class PaymentStore {
 
     /** Turns a just-inserted capture into a decline, which frees the order for another charge. */
     public void markDeclined(DbExecute tx, Payment payment, Instant now) {
-        tx.update("UPDATE payments SET status = 'DECLINED', decline_reason = ?, captured_order_id = NULL,"
-                  + " updated_at = ? WHERE id = CAST(? AS UUID)", payment.declineReason(), at(now), payment.id());
+        tx.createNamedUpdate("payments-decline",
+                        "UPDATE payments SET status = 'DECLINED', decline_reason = ?, captured_order_id = NULL,"
+                        + " updated_at = ? WHERE id = CAST(? AS UUID)")
+                .params(payment.declineReason(), at(now), payment.id())
+                .execute();
     }
 
     /**
@@ -68,17 +75,22 @@ public final class PaymentStore {
      * @return false when nothing was updated: no such payment, a decline, or not enough left to refund
      */
     public boolean addRefunded(DbExecute tx, UUID paymentId, long amountMinor, Instant now) {
-        return tx.update("UPDATE payments SET refunded_minor = refunded_minor + ?,"
-                         + " status = CASE WHEN refunded_minor + ? = amount_minor THEN 'REFUNDED'"
-                         + " ELSE 'PARTIALLY_REFUNDED' END, updated_at = ?"
-                         + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED'"
-                         + " AND refunded_minor + ? <= amount_minor",
-                amountMinor, amountMinor, at(now), paymentId, amountMinor) == 1;
+        return tx.createNamedUpdate("payments-add-refunded",
+                        "UPDATE payments SET refunded_minor = refunded_minor + ?,"
+                        + " status = CASE WHEN refunded_minor + ? = amount_minor THEN 'REFUNDED'"
+                        + " ELSE 'PARTIALLY_REFUNDED' END, updated_at = ?"
+                        + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED'"
+                        + " AND refunded_minor + ? <= amount_minor")
+                .params(amountMinor, amountMinor, at(now), paymentId, amountMinor)
+                .execute() == 1;
     }
 
     public void insertRefund(DbExecute tx, Refund refund) {
-        tx.insert("INSERT INTO refunds (" + REFUND_COLUMNS + ") VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?)",
-                refund.id(), refund.paymentId(), refund.amountMinor(), refund.currency(), at(refund.createdAt()));
+        tx.createNamedInsert("refunds-insert",
+                        "INSERT INTO refunds (" + REFUND_COLUMNS + ") VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?)")
+                .params(refund.id(), refund.paymentId(), refund.amountMinor(), refund.currency(),
+                        at(refund.createdAt()))
+                .execute();
     }
 
     public Optional<Payment> find(UUID id) {
@@ -86,31 +98,45 @@ public final class PaymentStore {
     }
 
     public Optional<Payment> find(DbExecute tx, UUID id) {
-        return tx.get("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE id = CAST(? AS UUID)", id)
+        return tx.createNamedGet("payments-find",
+                        "SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE id = CAST(? AS UUID)")
+                .params(id)
+                .execute()
                 .map(PaymentStore::payment);
     }
 
     /** Every payment of an order, oldest first: any number of declines and at most one capture. */
     public List<Payment> findByOrder(UUID orderId) {
-        return db.execute().query("SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE order_id = CAST(? AS UUID)"
-                                  + " ORDER BY created_at, id", orderId)
+        return db.execute().createNamedQuery("payments-by-order",
+                        "SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE order_id = CAST(? AS UUID)"
+                        + " ORDER BY created_at, id")
+                .params(orderId)
+                .execute()
                 .map(PaymentStore::payment).toList();
     }
 
     public List<Refund> refunds(UUID paymentId) {
-        return db.execute().query("SELECT " + REFUND_COLUMNS + " FROM refunds WHERE payment_id = CAST(? AS UUID)"
-                                  + " ORDER BY created_at, id", paymentId)
+        return db.execute().createNamedQuery("refunds-of-payment",
+                        "SELECT " + REFUND_COLUMNS + " FROM refunds WHERE payment_id = CAST(? AS UUID)"
+                        + " ORDER BY created_at, id")
+                .params(paymentId)
+                .execute()
                 .map(PaymentStore::refund).toList();
     }
 
     public Optional<Refund> findRefund(UUID paymentId, UUID refundId) {
-        return db.execute().get("SELECT " + REFUND_COLUMNS + " FROM refunds WHERE id = CAST(? AS UUID)"
-                                + " AND payment_id = CAST(? AS UUID)",
-                refundId, paymentId).map(PaymentStore::refund);
+        return db.execute().createNamedGet("refunds-find",
+                        "SELECT " + REFUND_COLUMNS + " FROM refunds WHERE id = CAST(? AS UUID)"
+                        + " AND payment_id = CAST(? AS UUID)")
+                .params(refundId, paymentId)
+                .execute().map(PaymentStore::refund);
     }
 
     private Optional<UUID> findCapture(UUID orderId) {
-        return db.execute().get("SELECT id FROM payments WHERE captured_order_id = CAST(? AS UUID)", orderId)
+        return db.execute().createNamedGet("payments-capture-of-order",
+                        "SELECT id FROM payments WHERE captured_order_id = CAST(? AS UUID)")
+                .params(orderId)
+                .execute()
                 .map(row -> Rows.uuid(row, "id"));
     }
 

@@ -20,7 +20,7 @@ import io.helidon.dbclient.DbRow;
  * The {@code users} table. Every statement is parameterised. UUID parameters are cast in SQL because
  * DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid} column.
  * Statements are named: the name is what the database span in Jaeger shows, and an unnamed statement
- * costs DbClient a generated name on every execution.
+ * costs DbClient a generated name (a SHA-256 of its text) on every execution.
  */
 public final class UserStore {
 
@@ -45,7 +45,8 @@ public final class UserStore {
 
     public void update(DbExecute tx, User user, Instant now) {
         try {
-            tx.createNamedUpdate("users-update", "UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = CAST(? AS UUID)")
+            tx.createNamedUpdate("users-update",
+                            "UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = CAST(? AS UUID)")
                     .params(user.name(), user.email(), at(now), user.id())
                     .execute();
         } catch (DbClientException e) {
@@ -54,35 +55,47 @@ public final class UserStore {
     }
 
     public boolean delete(DbExecute tx, UUID id) {
-        return tx.createNamedDelete("users-delete", "DELETE FROM users WHERE id = CAST(? AS UUID)").params(id).execute() > 0;
+        return tx.createNamedDelete("users-delete", "DELETE FROM users WHERE id = CAST(? AS UUID)")
+                .params(id)
+                .execute() > 0;
     }
 
     public Optional<User> find(UUID id) {
-        return db.execute().createNamedGet("users-find", "SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID)")
-                .params(id).execute().map(UserStore::user);
+        return db.execute().createNamedGet("users-find",
+                        "SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID)")
+                .params(id)
+                .execute().map(UserStore::user);
     }
 
     /** Locks the row so that two concurrent changes of one user serialise. */
     public Optional<User> findForUpdate(DbExecute tx, UUID id) {
-        return tx.createNamedGet("users-find-for-update", "SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID) FOR UPDATE")
-                .params(id).execute().map(UserStore::user);
+        return tx.createNamedGet("users-find-for-update",
+                        "SELECT " + COLUMNS + " FROM users WHERE id = CAST(? AS UUID) FOR UPDATE")
+                .params(id)
+                .execute().map(UserStore::user);
     }
 
     public Optional<User> findByEmail(String email) {
         return db.execute().createNamedGet("users-find-by-email", "SELECT " + COLUMNS + " FROM users WHERE email = ?")
-                .params(email).execute().map(UserStore::user);
+                .params(email)
+                .execute().map(UserStore::user);
     }
 
     /** One page in (created_at, id) order, starting after the given position (null for the first page). */
     public List<User> page(Instant afterCreatedAt, UUID afterId, int limit) {
         if (afterCreatedAt == null) {
-            return db.execute().createNamedQuery("users-first-page", "SELECT " + COLUMNS + " FROM users ORDER BY created_at, id LIMIT ?")
-                    .params(limit).execute().map(UserStore::user).toList();
+            return db.execute().createNamedQuery("users-first-page",
+                            "SELECT " + COLUMNS + " FROM users ORDER BY created_at, id LIMIT ?")
+                    .params(limit)
+                    .execute()
+                    .map(UserStore::user).toList();
         }
-        return db.execute().createNamedQuery("users-next-page", "SELECT " + COLUMNS + " FROM users WHERE created_at > ?"
-                                  + " OR (created_at = ? AND id > CAST(? AS UUID)) ORDER BY created_at, id LIMIT ?")
+        return db.execute().createNamedQuery("users-next-page",
+                        "SELECT " + COLUMNS + " FROM users WHERE created_at > ?"
+                        + " OR (created_at = ? AND id > CAST(? AS UUID)) ORDER BY created_at, id LIMIT ?")
                 .params(at(afterCreatedAt), at(afterCreatedAt), afterId, limit)
-                .execute().map(UserStore::user).toList();
+                .execute()
+                .map(UserStore::user).toList();
     }
 
     private static User user(DbRow row) {
