@@ -42,10 +42,13 @@ class TelemetryAndInstallTest {
     record MeshConfig(List<ExtensionProvider> extensionProviders) {
     }
 
-    record ExtensionProvider(String name, OpenTelemetry opentelemetry) {
+    record ExtensionProvider(String name, OpenTelemetry opentelemetry, EnvoyFileAccessLog envoyFileAccessLog) {
     }
 
     record OpenTelemetry(String service, int port) {
+    }
+
+    record EnvoyFileAccessLog(String path) {
     }
 
     static IstioOperator install() {
@@ -73,6 +76,10 @@ class TelemetryAndInstallTest {
         assertFalse(telemetry.isEmpty());
         for (Telemetry t : telemetry) {
             assertFalse(t.getSpec().getTracing().isEmpty(), t.getMetadata().getName());
+            t.getSpec().getTracing().forEach(tracing -> tracing.getProviders().forEach(p -> assertTrue(
+                    install().spec().meshConfig().extensionProviders().stream()
+                            .anyMatch(e -> e.name().equals(p.getName()) && e.opentelemetry() != null),
+                    p.getName() + " is not an OpenTelemetry provider")));
             for (Tracing tracing : t.getSpec().getTracing()) {
                 assertFalse(tracing.getProviders().isEmpty(), t.getMetadata().getName());
                 tracing.getProviders().forEach(p -> assertTrue(providers.contains(p.getName()),
@@ -90,7 +97,8 @@ class TelemetryAndInstallTest {
     /** The proxies and the apps export to the same collector, so their spans land in one trace. */
     @Test
     void proxiesAndServicesExportOtlpToTheSameJaegerCollector() {
-        List<ExtensionProvider> providers = install().spec().meshConfig().extensionProviders();
+        List<ExtensionProvider> providers = install().spec().meshConfig().extensionProviders().stream()
+                .filter(p -> p.opentelemetry() != null).toList();
         assertEquals(1, providers.size());
         OpenTelemetry otel = providers.get(0).opentelemetry();
         assertEquals("jaeger-collector.istio-system.svc.cluster.local", otel.service());
@@ -100,6 +108,44 @@ class TelemetryAndInstallTest {
                 URI endpoint = URI.create(k8s.environment(w.app()).get("OTEL_EXPORTER_OTLP_ENDPOINT"));
                 assertEquals(otel.service(), endpoint.getHost(), w.toString());
                 assertEquals(otel.port(), endpoint.getPort(), w.toString());
+            }
+        }
+    }
+
+    /**
+     * The services' access logs are off (they cost about 15% of a simple request's CPU in the benchmark), so
+     * the sidecars must log instead: one namespace-wide Telemetry (Istio honours only one without a selector
+     * per namespace) sends access logs to a file provider that the installation defines.
+     */
+    @Test
+    void sidecarsLogEveryRequestSinceTheServicesDoNot() {
+        Map<String, ExtensionProvider> providers = new java.util.HashMap<>();
+        install().spec().meshConfig().extensionProviders().forEach(p -> providers.put(p.name(), p));
+        List<Telemetry> namespaceWide = Resources.mesh().all(Telemetry.class).stream()
+                .filter(t -> Repo.NAMESPACE.equals(t.getMetadata().getNamespace()))
+                .filter(t -> t.getSpec().getSelector() == null && t.getSpec().getTargetRefs().isEmpty())
+                .toList();
+        assertEquals(1, namespaceWide.size(), "Istio uses only the oldest selector-less Telemetry of a namespace");
+        Telemetry telemetry = namespaceWide.get(0);
+        assertFalse(telemetry.getSpec().getAccessLogging().isEmpty(), "access logging for the meshshop proxies");
+        telemetry.getSpec().getAccessLogging().forEach(log -> {
+            assertFalse(Boolean.TRUE.equals(log.getDisabled()));
+            assertFalse(log.getProviders().isEmpty());
+            log.getProviders().forEach(p -> {
+                ExtensionProvider provider = providers.get(p.getName());
+                assertTrue(provider != null && provider.envoyFileAccessLog() != null,
+                        p.getName() + " is not an envoyFileAccessLog provider of " + INSTALL);
+                assertEquals("/dev/stdout", provider.envoyFileAccessLog().path(), "kubectl logs reads stdout");
+            });
+        });
+        for (String service : List.of("user", "order", "payment")) {
+            String yaml = Repo.read("services/" + service + "/src/main/resources/application.yaml");
+            assertTrue(yaml.contains("access-log:\n  enabled: false"), service + ": the sidecar logs requests");
+        }
+        for (Resources k8s : List.of(Resources.dev(), Resources.prod())) {
+            for (Resources.Workload w : k8s.serviceWorkloads()) {
+                assertFalse("true".equalsIgnoreCase(k8s.environment(w.app()).get("ACCESS_dash_LOG_ENABLED")),
+                        w + " would log every request twice");
             }
         }
     }
