@@ -1,6 +1,7 @@
 package io.meshshop.order;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
@@ -37,8 +38,12 @@ public final class Main {
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */
     public static WebServerConfig.Builder setupServer(WebServerConfig.Builder server, Config config,
                                                       GracefulShutdown shutdown) {
+        // The tracing SDK (exporter, HTTP client, TLS defaults) is built while the database is opened and
+        // migrated: neither needs the other (DbClient and WebClient tracing look the tracer up per call).
+        CompletableFuture<Tracer> tracing = ServiceLauncher.inBackground("tracing",
+                () -> Observability.tracer(config.get("tracing")));
         DbClient db = Databases.open(config.get("db"));
-        Tracer tracer = Observability.tracer(config.get("tracing"));
+        Tracer tracer = ServiceLauncher.await(tracing);
         Clock clock = Clock.systemUTC();
         Schedule schedule = Schedule.from(config.get("recovery"));
         ProductStore products = new ProductStore(db);
