@@ -10,10 +10,9 @@
 # Phases (BENCH_PHASES, default all, in this order):
 #   ceiling  the minimal Helidon server (bench/ceiling): wrk, then the load generator's saturation search
 #   user     GET /api/users/{id}: as shipped (tracing at the default 10% to a local OTLP sink, metrics on),
-#            tracing at 100%, tracing and metrics off, and tuned (the profile's fixes that flags and
-#            environment alone can switch on)
-#   order    checkout across user, payment and order, as shipped and tuned: the highest mix rate with p99
-#            under the bound; RSS idle and under that load
+#            tracing at 100%, and tracing and metrics off
+#   order    checkout across user, payment and order, as shipped and with order's clients keeping their
+#            connections alive: the highest mix rate with p99 under the bound; RSS idle and under that load
 #   startup  start-up to the first 200 of /observe/health/ready, plain JVM vs AppCDS vs the JDK 25 AOT cache
 #
 # Settings (environment): BENCH_JAVA_OPTS (the services' and the ceiling's JVM options; default below),
@@ -66,12 +65,10 @@ JAVA="$JAVA_HOME/bin/java"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms48m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000"
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 read -r -a JVM_ENV <<< "${BENCH_JVM_ENV:-MALLOC_ARENA_MAX=2}"
-# What the profile found (bench/README.md), switched on by flags and environment alone, measured as the
-# "tuned" variants next to the shipped ones: JSON-P's provider named once instead of looked up with a
-# ServiceLoader scan on every Json.createObjectBuilder(), the access log off (Envoy's access log covers it in
-# the mesh), and order's clients keeping their connections alive.
-TUNED_JAVA_OPTS="-Djakarta.json.provider=org.eclipse.parsson.JsonProviderImpl"
-TUNED_ENV=(ACCESS_dash_LOG_ENABLED=false USER_SERVICE_KEEP_dash_ALIVE=true PAYMENT_SERVICE_KEEP_dash_ALIVE=true)
+# The one finding of the profile that is not shipped: order's clients open a connection per call, because
+# Helidon 4.1.2's connection cache cannot reuse one safely (services/order/.../clients/Dependency.java). The
+# "keepalive" checkout variant measures what that costs.
+KEEPALIVE_ENV=(USER_SERVICE_KEEP_dash_ALIVE=true PAYMENT_SERVICE_KEEP_dash_ALIVE=true)
 LOADGEN_OPTS="-Xms256m -Xmx1g"
 P99_MS=${BENCH_P99_MS:-50}
 PORT_BASE=${BENCH_PORT_BASE:-28000}
@@ -304,7 +301,7 @@ COMMAND="bench/run.sh${1:+ $1}"
 loadgen env --out "$RUN_DIR/env.json" --command "$COMMAND" --git "$GIT" --jvm-options "$JAVA_OPTS" \
     --note "PostgreSQL $(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc 'SHOW server_version'); \
 smoke=$SMOKE; p99 bound ${P99_MS} ms; search steps $STEP, warm-up $WARMUP (checkout: $ORDER_WARMUP closed loop); \
-wrk -t2 -c64 ${WRK_SECONDS}s; service environment: ${JVM_ENV[*]}; tuned: $TUNED_JAVA_OPTS ${TUNED_ENV[*]}"
+wrk -t2 -c64 ${WRK_SECONDS}s; service environment: ${JVM_ENV[*]}; keepalive: ${KEEPALIVE_ENV[*]}"
 echo "Results: $RUN_DIR   (machine load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -328,9 +325,9 @@ if phase ceiling; then
     stop_started "$ceiling_pid"
 fi
 
-# --- 2. User service: as shipped, tracing at 100%, tracing and metrics off, tuned ----------------------------
+# --- 2. User service: as shipped, tracing at 100%, tracing and metrics off ------------------------------------
 if phase user; then
-    for variant in shipped trace100 off tuned; do
+    for variant in shipped trace100 off; do
         [ "$SMOKE" = 1 ] && [ "$variant" != shipped ] && continue
         extra_opts=""
         case $variant in
@@ -339,7 +336,6 @@ if phase user; then
             # Helidon 4.1.2: observe.observers.metrics.enabled=false leaves the global registry empty, so the
             # request and statement timers record nothing (checked: 0 meters after requests).
             off) settings=(OBSERVE_OBSERVERS_METRICS_ENABLED=false) ;;
-            tuned) settings=("${TRACING_ON[@]}" "${TUNED_ENV[@]}"); extra_opts=$TUNED_JAVA_OPTS ;;
         esac
         say "2. user ($variant) on :$USER_PORT"
         start_sink "$RUN_DIR/user-$variant-sink.json"
@@ -371,16 +367,15 @@ if phase user; then
     done
 fi
 
-# --- 3. Orders across the three services: as shipped, then tuned ----------------------------------------------
+# --- 3. Orders across the three services: as shipped, then with keep-alive ---------------------------------------
 if phase order; then
     if [ "$HAVE_ORDER" = 1 ]; then
-        for variant in shipped tuned; do
+        for variant in shipped keepalive; do
             [ "$SMOKE" = 1 ] && [ "$variant" != shipped ] && continue
             extra_opts=""
             settings=("${TRACING_ON[@]}")
-            if [ "$variant" = tuned ]; then
-                settings+=("${TUNED_ENV[@]}")
-                extra_opts=$TUNED_JAVA_OPTS
+            if [ "$variant" = keepalive ]; then
+                settings+=("${KEEPALIVE_ENV[@]}")
             fi
             say "3. checkout ($variant) across user :$USER_PORT, payment :$PAYMENT_PORT, order :$ORDER_PORT"
             # Fresh databases per variant, so that both start from the same (empty) tables.
@@ -423,11 +418,19 @@ fi
 
 # --- 4. Start-up: plain, AppCDS, AOT cache ---------------------------------------------------------------------
 # startup_of SERVER PORT JAR TRAIN_OPTIONS... : a training run for AppCDS and one for the AOT cache (each under
-# a little load, so request-path classes are in the archive too), then STARTUP_RUNS timed starts per mode.
+# load, so request-path classes are in the archive too), then STARTUP_RUNS timed starts per mode.
+# The training load runs long enough for the request path's methods to be profiled as well (JEP 515 keeps
+# those profiles in the AOT cache, so the JIT compiles them early in a production run instead of
+# profiling first): about a thousand requests, where the harness's default (3 s at 50/s) gave 150.
+if [ "$SMOKE" = 1 ]; then
+    STARTUP_TRAIN_LOAD=()
+else
+    STARTUP_TRAIN_LOAD=(--train-rate 100 --train-duration 10s)
+fi
 startup_of() {
     local server=$1 port=$2 jar=$3
     shift 3
-    local train=("$@")
+    local train=("$@" "${STARTUP_TRAIN_LOAD[@]}")
     local ready="http://127.0.0.1:$port/observe/health/ready"
     local env_args=(--env "SERVER_PORT=$port" --env SHUTDOWN_DRAIN=PT0S)
     local kv
