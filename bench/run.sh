@@ -57,12 +57,14 @@ JAVA="$JAVA_HOME/bin/java"
 
 # --- Settings ----------------------------------------------------------------------------------------------
 # The JVM options measured here are the ones recommended for run-local.sh, the Dockerfiles and the Deployments
-# (see bench/README.md): SerialGC (one GC thread; two cores are shared with everything), a heap of at most
+# (see bench/README.md): SerialGC (one GC thread; two cores are shared with everything), the C1 JIT only
+# (TieredStopAtLevel=1: C2's compiler arenas and code were most of the RSS above 150 MiB under load, and its
+# compile threads competed with the requests during warm-up), a heap of at most
 # 64 MiB (the services keep about 22 MiB live), limits on metaspace and code cache that are above what the
 # services use, compact object headers (JDK 25: smaller objects, less allocation), and a periodic trim that
 # gives freed native memory (JIT arenas, malloc) back to the system. MALLOC_ARENA_MAX=2 keeps glibc from
 # reserving an arena per core and thread.
-DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms48m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000"
+DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms48m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000"
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 read -r -a JVM_ENV <<< "${BENCH_JVM_ENV:-MALLOC_ARENA_MAX=2}"
 # The one finding of the profile that is not shipped: order's clients open a connection per call, because
