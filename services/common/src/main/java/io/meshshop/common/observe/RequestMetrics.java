@@ -95,7 +95,7 @@ public final class RequestMetrics implements Filter {
         current.timer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The timers of one registry, by method, route and status (all bounded: routes are templates). */
+    /** The timers of one registry, by method, route template and status: one per series the registry holds. */
     private record Timers(MeterRegistry registry, Map<String, Timer> byKey) {
 
         Timers(MeterRegistry registry) {

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.meshshop.common.json.JsonOutput;
+import io.meshshop.common.json.JsonFactories;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -30,13 +30,13 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
 
     public Problem with(String name, String value) {
         Map<String, JsonValue> more = new LinkedHashMap<>(extensions);
-        more.put(name, JsonOutput.value(value));
+        more.put(name, JsonFactories.value(value));
         return new Problem(type, detail, errors, more);
     }
 
     public Problem with(String name, long value) {
         Map<String, JsonValue> more = new LinkedHashMap<>(extensions);
-        more.put(name, JsonOutput.value(value));
+        more.put(name, JsonFactories.value(value));
         return new Problem(type, detail, errors, more);
     }
 
@@ -45,7 +45,7 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
     }
 
     public byte[] toJsonBytes() {
-        JsonObjectBuilder json = JsonOutput.object()
+        JsonObjectBuilder json = JsonFactories.object()
                 .add("type", type.uri())
                 .add("title", type.title())
                 .add("status", type.status());
@@ -53,8 +53,8 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
             json.add("detail", detail);
         }
         if (!errors.isEmpty()) {
-            JsonArrayBuilder list = JsonOutput.array();
-            errors.forEach(e -> list.add(JsonOutput.object().add("field", e.field()).add("message", e.message())));
+            JsonArrayBuilder list = JsonFactories.array();
+            errors.forEach(e -> list.add(JsonFactories.object().add("field", e.field()).add("message", e.message())));
             json.add("errors", list);
         }
         extensions.forEach(json::add);

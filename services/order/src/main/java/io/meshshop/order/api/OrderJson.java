@@ -6,8 +6,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.json.JsonOutput;
 import io.meshshop.order.domain.Checkout;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.OrderLine;
@@ -60,16 +60,16 @@ final class OrderJson {
     }
 
     static JsonObject order(Order order) {
-        JsonArrayBuilder lines = JsonOutput.array();
+        JsonArrayBuilder lines = JsonFactories.array();
         for (OrderLine line : order.lines()) {
-            lines.add(JsonOutput.object()
+            lines.add(JsonFactories.object()
                     .add("sku", line.sku())
                     .add("name", line.name())
                     .add("quantity", line.quantity())
                     .add("unitPriceMinor", line.unitPriceMinor())
                     .add("lineTotalMinor", line.totalMinor()));
         }
-        JsonObjectBuilder json = JsonOutput.object()
+        JsonObjectBuilder json = JsonFactories.object()
                 .add("id", order.id().toString())
                 .add("userId", order.userId().toString())
                 .add("status", order.status().name())
@@ -88,7 +88,7 @@ final class OrderJson {
     }
 
     static JsonObject product(Product product) {
-        return JsonOutput.object()
+        return JsonFactories.object()
                 .add("sku", product.sku())
                 .add("name", product.name())
                 .add("priceMinor", product.priceMinor())
@@ -97,8 +97,8 @@ final class OrderJson {
     }
 
     static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = JsonOutput.array();
+        JsonArrayBuilder items = JsonFactories.array();
         values.forEach(value -> items.add(toJson.apply(value)));
-        return JsonOutput.object().add("items", items).build();
+        return JsonFactories.object().add("items", items).build();
     }
 }

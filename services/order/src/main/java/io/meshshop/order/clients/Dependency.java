@@ -3,7 +3,7 @@ package io.meshshop.order.clients;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.meshshop.common.json.JsonOutput;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.observe.ClientTracing;
 
 import io.helidon.config.Config;
@@ -63,7 +63,7 @@ final class Dependency {
             int status = response.status().code();
             String body = response.as(String.class);
             try {
-                return new Answer(status, Optional.of(JsonOutput.readObject(body)));
+                return new Answer(status, Optional.of(JsonFactories.readObject(body)));
             } catch (JsonException | IllegalStateException e) {
                 return new Answer(status, Optional.empty());
             }

@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.json.Ids;
-import io.meshshop.common.json.JsonOutput;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.PaymentOutcome;
 
@@ -39,7 +39,7 @@ public final class PaymentClient {
 
     /** Sends the order's charge: {@link PaymentOutcome.Captured}, {@link PaymentOutcome.Declined} or unknown. */
     public PaymentOutcome charge(Order order, ForwardedHeaders headers) {
-        JsonObject body = JsonOutput.object()
+        JsonObject body = JsonFactories.object()
                 .add("orderId", order.id().toString())
                 .add("userId", order.userId().toString())
                 .add("amountMinor", order.totalMinor())
@@ -69,7 +69,7 @@ public final class PaymentClient {
 
     /** Refunds the order's capture in full: {@link PaymentOutcome.Refunded} or unknown. */
     public PaymentOutcome refund(Order order, ForwardedHeaders headers) {
-        JsonObject body = JsonOutput.object().add("amountMinor", order.totalMinor()).build();
+        JsonObject body = JsonFactories.object().add("amountMinor", order.totalMinor()).build();
         Optional<Dependency.Answer> sent = post("/api/payments/" + order.paymentId() + "/refunds", order.refundKey(),
                 body, headers);
         if (sent.isEmpty()) {

@@ -5,8 +5,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.meshshop.common.idempotency.Reply;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.json.JsonOutput;
 import io.meshshop.common.problem.Problem;
 import io.meshshop.common.problem.ProblemType;
 import io.meshshop.payment.domain.Payment;
@@ -68,7 +68,7 @@ final class PaymentJson {
     }
 
     static JsonObject payment(Payment payment) {
-        JsonObjectBuilder json = JsonOutput.object()
+        JsonObjectBuilder json = JsonFactories.object()
                 .add("id", payment.id().toString())
                 .add("orderId", payment.orderId().toString())
                 .add("userId", payment.userId().toString())
@@ -84,7 +84,7 @@ final class PaymentJson {
     }
 
     static JsonObject refund(Refund refund) {
-        return JsonOutput.object()
+        return JsonFactories.object()
                 .add("id", refund.id().toString())
                 .add("paymentId", refund.paymentId().toString())
                 .add("amountMinor", refund.amountMinor())
@@ -94,9 +94,9 @@ final class PaymentJson {
     }
 
     static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = JsonOutput.array();
+        JsonArrayBuilder items = JsonFactories.array();
         values.forEach(value -> items.add(toJson.apply(value)));
-        return JsonOutput.object().add("items", items).build();
+        return JsonFactories.object().add("items", items).build();
     }
 
     private static String location(Payment payment) {

@@ -3,8 +3,8 @@ package io.meshshop.user.api;
 import java.util.List;
 import java.util.Optional;
 
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.json.JsonOutput;
 import io.meshshop.user.domain.EmailAddress;
 import io.meshshop.user.domain.User;
 
@@ -41,7 +41,7 @@ final class UserJson {
     }
 
     static JsonObject user(User user) {
-        return JsonOutput.object()
+        return JsonFactories.object()
                 .add("id", user.id().toString())
                 .add("name", user.name())
                 .add("email", user.email())
@@ -50,9 +50,9 @@ final class UserJson {
     }
 
     static JsonObject list(List<User> users, String next) {
-        JsonArrayBuilder items = JsonOutput.array();
+        JsonArrayBuilder items = JsonFactories.array();
         users.forEach(u -> items.add(user(u)));
-        JsonObjectBuilder page = JsonOutput.object().add("items", items);
+        JsonObjectBuilder page = JsonFactories.object().add("items", items);
         if (next != null) {
             page.add("next", next);
         }

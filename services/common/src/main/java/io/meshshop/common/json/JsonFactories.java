@@ -14,18 +14,18 @@ import jakarta.json.JsonString;
 import jakarta.json.spi.JsonProvider;
 
 /**
- * JSON-P builders and readers from one provider looked up once. {@code jakarta.json.Json.createObjectBuilder()}
- * and friends look the provider up again on every call (a ServiceLoader scan of the class path): the benchmark's
- * profile found that lookup at about 11% of the user service's CPU per request. Use these instead of
- * {@code Json.create*} in request paths.
+ * JSON-P's factories (builders, values, a reader for peers' answers) from one provider looked up once.
+ * {@code jakarta.json.Json.createObjectBuilder()} and friends look the provider up again on every call (a
+ * ServiceLoader scan of the class path): the benchmark's profile found that lookup at about 11% of the user
+ * service's CPU per request. Use these instead of {@code Json.create*} in request paths.
  */
-public final class JsonOutput {
+public final class JsonFactories {
 
     private static final JsonProvider PROVIDER = JsonProvider.provider();
     private static final JsonBuilderFactory BUILDERS = PROVIDER.createBuilderFactory(Map.of());
     private static final JsonReaderFactory READERS = PROVIDER.createReaderFactory(Map.of());
 
-    private JsonOutput() {
+    private JsonFactories() {
     }
 
     public static JsonObjectBuilder object() {
