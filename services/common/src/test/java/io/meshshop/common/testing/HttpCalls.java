@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,24 +29,11 @@ public final class HttpCalls {
     }
 
     public static HttpResponse<String> send(String method, String url, String json, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
         if (json != null) {
-            request.header("Content-Type", "application/json");
-            request.method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
+            return sendBytes(method, url, "application/json", json.getBytes(StandardCharsets.UTF_8), headers);
         }
-        try {
-            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError("Request failed: " + method + " " + url, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("Interrupted", e);
-        }
+        return exchange(withHeaders(HttpRequest.newBuilder(URI.create(url)), headers)
+                .method(method, HttpRequest.BodyPublishers.noBody()), method, url);
     }
 
     /**
@@ -54,14 +42,23 @@ public final class HttpCalls {
      */
     public static HttpResponse<String> sendBytes(String method, String url, String contentType, byte[] body,
                                                  String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder request = withHeaders(HttpRequest.newBuilder(URI.create(url)), headers)
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        return exchange(request, method, url);
+    }
+
+    private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {
+        request.timeout(Duration.ofSeconds(30));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
+        return request;
+    }
+
+    private static HttpResponse<String> exchange(HttpRequest.Builder request, String method, String url) {
         try {
             return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
