@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
+import io.meshshop.common.auth.Caller;
 import io.meshshop.common.db.DatabaseErrors;
 import io.meshshop.common.db.Rows;
 import io.meshshop.common.observe.Meters;
@@ -55,6 +56,8 @@ public final class Idempotency {
     public static final HeaderName REPLAYED = HeaderNames.create("Idempotent-Replayed");
 
     private static final System.Logger LOG = System.getLogger(Idempotency.class.getName());
+    /** The width of {@code idempotency_keys.idem_key}. */
+    private static final int MAX_STORED_KEY = 255;
 
     private final DbClient db;
     private final Clock clock;
@@ -82,7 +85,8 @@ public final class Idempotency {
 
     /**
      * Runs {@code effect} in a transaction at most once per key and writes its reply (or the stored one).
-     * Without a key the effect simply runs once in its own transaction.
+     * Without a key the effect simply runs once in its own transaction. The key is shared by every caller of
+     * the route: for routes that only services call (the mesh says which) and for anonymous ones.
      *
      * @param key    the request's key, if it sent one
      * @param body   the raw request body, part of the request fingerprint
@@ -90,12 +94,41 @@ public final class Idempotency {
      */
     public void respond(ServerRequest req, ServerResponse res, Optional<IdempotencyKey> key, byte[] body,
                         Function<DbTransaction, Reply> effect) {
+        respondUnder(req, res, key.map(IdempotencyKey::value), body, effect);
+    }
+
+    /**
+     * As {@link #respond(ServerRequest, ServerResponse, Optional, byte[], Function)}, with the key scoped to
+     * the signed-in caller: two customers who send the same key get each their own effect, and neither ever
+     * sees the other's stored answer.
+     */
+    public void respond(ServerRequest req, ServerResponse res, Caller caller, Optional<IdempotencyKey> key,
+                        byte[] body, Function<DbTransaction, Reply> effect) {
+        respondUnder(req, res, key.map(k -> scoped(caller, k)), body, effect);
+    }
+
+    /**
+     * The stored form of a caller's key: the caller's id before the key, or before the key's SHA-256 where
+     * both together would not fit the column (keys may be 255 characters), so the key space of each caller is
+     * its own without a schema change.
+     */
+    static String scoped(Caller caller, IdempotencyKey key) {
+        String prefix = "user:" + caller.userId() + " ";
+        String stored = prefix + key.value();
+        if (stored.length() <= MAX_STORED_KEY) {
+            return stored;
+        }
+        return prefix + "sha256:" + sha256(key.value().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void respondUnder(ServerRequest req, ServerResponse res, Optional<String> key, byte[] body,
+                              Function<DbTransaction, Reply> effect) {
         if (key.isEmpty()) {
             write(res, runInTransaction(effect, null), false);
             return;
         }
         String fingerprint = fingerprint(req.prologue().method().text(), req.path().absolute().path(), body);
-        Claim claim = claim(key.get().value(), fingerprint);
+        Claim claim = claim(key.get(), fingerprint);
         if (claim.replay() != null) {
             count("replayed");
             write(res, claim.replay(), true);
@@ -284,10 +317,15 @@ public final class Idempotency {
 
     /** SHA-256 of method, absolute path and body: what "the same request" means for a key. */
     public static String fingerprint(String method, String path, byte[] body) {
+        return sha256((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8), body);
+    }
+
+    private static String sha256(byte[]... parts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(body);
+            for (byte[] part : parts) {
+                sha.update(part);
+            }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JDK", e);

@@ -1,6 +1,7 @@
 package io.meshshop.common.problem;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Thrown by handlers and domain code to answer with a problem document; the routing's error handler
@@ -10,15 +11,22 @@ public class ProblemException extends RuntimeException {
 
     private final transient Problem problem;
     private final Integer retryAfterSeconds;
+    private final Map<String, String> headers;
 
     public ProblemException(Problem problem) {
         this(problem, null);
     }
 
     public ProblemException(Problem problem, Integer retryAfterSeconds) {
+        this(problem, retryAfterSeconds, Map.of());
+    }
+
+    /** With response headers the problem needs besides Retry-After, such as {@code WWW-Authenticate}. */
+    public ProblemException(Problem problem, Integer retryAfterSeconds, Map<String, String> headers) {
         super(problem.type().slug() + ": " + problem.detail(), null, false, false);
         this.problem = problem;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.headers = Map.copyOf(headers);
     }
 
     public static ProblemException of(ProblemType type, String detail) {
@@ -36,6 +44,11 @@ public class ProblemException extends RuntimeException {
 
     public Problem problem() {
         return problem;
+    }
+
+    /** Headers to send with the problem (name to value), besides Retry-After. */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /** Seconds for a {@code Retry-After} header, present on 503 answers. */

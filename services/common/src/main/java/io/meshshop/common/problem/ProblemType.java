@@ -20,6 +20,10 @@ public record ProblemType(String slug, String title, int status) {
             new ProblemType("invalid-idempotency-key", "Idempotency-Key header is not valid", 400);
     public static final ProblemType IDEMPOTENCY_KEY_REQUIRED =
             new ProblemType("idempotency-key-required", "Idempotency-Key header is required", 400);
+    public static final ProblemType UNAUTHENTICATED =
+            new ProblemType("unauthenticated", "A valid bearer token is required", 401);
+    public static final ProblemType FORBIDDEN =
+            new ProblemType("forbidden", "The token does not allow this request", 403);
     public static final ProblemType NOT_FOUND = new ProblemType("not-found", "Resource not found", 404);
     public static final ProblemType METHOD_NOT_ALLOWED = new ProblemType("method-not-allowed", "Method not allowed", 405);
     public static final ProblemType CONFLICT = new ProblemType("conflict", "Conflicts with the current state", 409);

@@ -81,6 +81,7 @@ public final class Problems {
         Problem problem = e.problem();
         res.status(Status.create(problem.status()));
         e.retryAfterSeconds().ifPresent(s -> res.header(HeaderNames.RETRY_AFTER, String.valueOf(s)));
+        e.headers().forEach(res::header);
         res.headers().contentType(PROBLEM_JSON);
         res.send(problem.toJsonBytes());
     }

@@ -1,0 +1,190 @@
+package io.meshshop.common.auth;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.meshshop.common.json.Ids;
+import io.meshshop.common.problem.Problem;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.ProblemType;
+import io.meshshop.common.problem.Problems;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Checks the bearer token of a request, in every service that serves customers, so that a local run and
+ * every test are as safe as the cluster (where the sidecars check the same tokens too).
+ *
+ * <p>All the checking is Nimbus JOSE+JWT's: the signature against the issuer's JWKS, one allowed algorithm
+ * (ES256; so {@code alg: none} and HMAC tokens signed with a public key fail), the header's {@code typ}
+ * ({@code at+jwt}, RFC 9068), {@code iss} and {@code aud} exactly, {@code exp} and {@code nbf} with a small
+ * clock skew, and the presence of {@code sub}, {@code iat} and {@code jti}. A token that fails any check is
+ * answered {@code 401} with {@code WWW-Authenticate: Bearer} (RFC 6750). Tokens are never logged.
+ */
+public final class BearerTokens {
+
+    /** The start of every {@code WWW-Authenticate} this service sends. */
+    public static final String CHALLENGE = "Bearer realm=\"meshshop\"";
+    /** The JOSE header type of access tokens (RFC 9068), so an ID token or another JWT is not taken for one. */
+    public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
+    /** The only signature algorithm accepted. */
+    public static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
+
+    /** Far above any token this issuer makes (about 600 bytes); longer ones are refused before parsing. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+    private static final String BEARER = "bearer ";
+    private static final System.Logger LOG = System.getLogger(BearerTokens.class.getName());
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    BearerTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration clockSkew) {
+        processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHM, keys));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                Set.of(audience),
+                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                Set.of("sub", "exp", "iat", "jti"),
+                Set.of());
+        claims.setMaxClockSkew(Math.toIntExact(clockSkew.toSeconds()));
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /**
+     * For the issuer itself (the user service): its own public keys, no HTTP call. Reads {@code issuer},
+     * {@code audience} and {@code clock-skew} from the {@code auth} node.
+     */
+    public static BearerTokens withKeys(Config auth, JWKSet publicKeys) {
+        return new BearerTokens(new ImmutableJWKSet<>(publicKeys.toPublicJWKSet()), issuer(auth), audience(auth),
+                clockSkew(auth));
+    }
+
+    /**
+     * For every other service: the issuer's JWKS fetched from {@code jwks.url}, cached for {@code jwks.cache}
+     * (default 5 min) and refreshed ahead of expiry, fetched again (at most every 10 s) when a token names a
+     * key it does not know, as after a rotation, and kept for {@code jwks.outage-tolerance} (default 1 h) while
+     * the issuer cannot be reached. The fetch is not retried here: in the cluster the sidecar does that.
+     */
+    public static BearerTokens withJwksUrl(Config auth) {
+        String url = auth.get("jwks.url").asString().get();
+        Duration cache = auth.get("jwks.cache").as(Duration.class).orElse(Duration.ofMinutes(5));
+        Duration outage = auth.get("jwks.outage-tolerance").as(Duration.class).orElse(Duration.ofHours(1));
+        try {
+            JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(URI.create(url).toURL(),
+                            new DefaultResourceRetriever(1_000, 2_000, 64 * 1024))
+                    .cache(cache.toMillis(), 2_000)
+                    .refreshAheadCache(true)
+                    .rateLimited(10_000)
+                    .retrying(false)
+                    .outageTolerant(outage.toMillis())
+                    .build();
+            return new BearerTokens(keys, issuer(auth), audience(auth), clockSkew(auth));
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalStateException("auth.jwks.url is not a URL: " + url, e);
+        }
+    }
+
+    /**
+     * The verified caller of {@code req}.
+     *
+     * @throws ProblemException {@code 401} when the request has no valid bearer token; {@code 503} with
+     *                          Retry-After when the issuer's keys cannot be fetched (the token may be fine)
+     */
+    public Caller require(ServerRequest req) {
+        List<String> values = req.headers().contains(HeaderNames.AUTHORIZATION)
+                ? req.headers().get(HeaderNames.AUTHORIZATION).allValues()
+                : List.of();
+        if (values.isEmpty()) {
+            throw unauthenticated("This request needs a bearer token (Authorization: Bearer ...); sign in first",
+                    CHALLENGE);
+        }
+        if (values.size() > 1) {
+            throw invalid("more than one Authorization header");
+        }
+        String value = values.getFirst();
+        if (value.length() <= BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw invalid("the Authorization header is not a Bearer token");
+        }
+        return verify(value.substring(BEARER.length()).strip());
+    }
+
+    /** The caller a token names, if the token is valid; see {@link #require}. */
+    public Caller verify(String token) {
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw invalid("the token is too long");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (KeySourceException e) {
+            LOG.log(System.Logger.Level.WARNING, "The token issuer's keys could not be fetched: " + e.getMessage());
+            throw new ProblemException(Problem.of(ProblemType.DEPENDENCY_UNAVAILABLE,
+                    "The keys that sign tokens could not be fetched; try again shortly").with("dependency", "user"),
+                    Problems.RETRY_AFTER_SECONDS);
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Token refused: " + e.getMessage());
+            throw invalid(e.getMessage());
+        }
+        UUID userId = Ids.parseUuid(claims.getSubject()).orElseThrow(() -> invalid("the subject is not a user id"));
+        return new Caller(userId, scopes(claims));
+    }
+
+    private static Set<String> scopes(JWTClaimsSet claims) {
+        Object scope = claims.getClaim("scope");
+        Set<String> scopes = new HashSet<>();
+        if (scope instanceof String text) {
+            for (String s : text.trim().split(" +")) {
+                if (!s.isEmpty()) {
+                    scopes.add(s);
+                }
+            }
+        }
+        return scopes;
+    }
+
+    private static ProblemException invalid(String why) {
+        return unauthenticated("The bearer token is not valid: " + why, CHALLENGE + ", error=\"invalid_token\"");
+    }
+
+    private static ProblemException unauthenticated(String detail, String challenge) {
+        return new ProblemException(Problem.of(ProblemType.UNAUTHENTICATED, detail), null,
+                Map.of("WWW-Authenticate", challenge));
+    }
+
+    static String issuer(Config auth) {
+        return auth.get("issuer").asString().orElse("https://meshshop.dev/auth");
+    }
+
+    static String audience(Config auth) {
+        return auth.get("audience").asString().orElse("meshshop");
+    }
+
+    static Duration clockSkew(Config auth) {
+        return auth.get("clock-skew").as(Duration.class).orElse(Duration.ofSeconds(30));
+    }
+}
