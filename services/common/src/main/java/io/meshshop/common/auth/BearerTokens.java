@@ -40,11 +40,14 @@ import io.helidon.webserver.http.ServerRequest;
  * Checks the bearer token of a request, in every service that serves customers, so that a local run and
  * every test are as safe as the cluster (where the sidecars check the same tokens too).
  *
- * <p>All the checking is Nimbus JOSE+JWT's: the signature against the issuer's JWKS, one allowed algorithm
- * (ES256; so {@code alg: none} and HMAC tokens signed with a public key fail), the header's {@code typ}
- * ({@code at+jwt}, RFC 9068), {@code iss} and {@code aud} exactly, {@code exp} and {@code nbf} with a small
- * clock skew, and the presence of {@code sub}, {@code iat} and {@code jti}. A token that fails any check is
- * answered {@code 401} with {@code WWW-Authenticate: Bearer} (RFC 6750). Tokens are never logged.
+ * <p>All the checking is Nimbus JOSE+JWT's: the signature against the issuer's JWKS, an allow-list of
+ * asymmetric algorithms ({@code auth.algorithms}, default ES256 only; {@code alg: none} and HMAC are never
+ * accepted, so a token "signed" with a public key as an HMAC secret fails), the header's {@code typ}
+ * ({@code auth.token-type}, default {@code at+jwt}, RFC 9068), {@code iss} and {@code aud} exactly,
+ * {@code exp} and {@code nbf} with a small clock skew, and the presence of {@code sub}, {@code iat} and
+ * {@code jti}. A token that fails any check is answered {@code 401} with {@code WWW-Authenticate: Bearer}
+ * (RFC 6750). Tokens are never logged. Another OpenID provider (Keycloak, say) plugs in by configuration:
+ * its issuer, JWKS URL, algorithm ({@code RS256}) and header type ({@code JWT}).
  */
 public final class BearerTokens {
 
@@ -52,7 +55,7 @@ public final class BearerTokens {
     public static final String CHALLENGE = "Bearer realm=\"meshshop\"";
     /** The JOSE header type of access tokens (RFC 9068), so an ID token or another JWT is not taken for one. */
     public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
-    /** The only signature algorithm accepted. */
+    /** The algorithm this project's issuer signs with, and the only one accepted unless configured otherwise. */
     public static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
 
     /** Far above any token this issuer makes (about 600 bytes); longer ones are refused before parsing. */
@@ -62,17 +65,32 @@ public final class BearerTokens {
 
     private final DefaultJWTProcessor<SecurityContext> processor;
 
-    BearerTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration clockSkew) {
+    BearerTokens(JWKSource<SecurityContext> keys, Config auth) {
         processor = new DefaultJWTProcessor<>();
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHM, keys));
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                new JOSEObjectType(auth.get("token-type").asString().orElse(ACCESS_TOKEN_TYPE.getType()))));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms(auth), keys));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                Set.of(audience),
-                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                Set.of(audience(auth)),
+                new JWTClaimsSet.Builder().issuer(issuer(auth)).build(),
                 Set.of("sub", "exp", "iat", "jti"),
                 Set.of());
-        claims.setMaxClockSkew(Math.toIntExact(clockSkew.toSeconds()));
+        claims.setMaxClockSkew(Math.toIntExact(clockSkew(auth).toSeconds()));
         processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /** {@code auth.algorithms}: asymmetric signature algorithms only; an HMAC or "none" here is a start-up error. */
+    static Set<JWSAlgorithm> algorithms(Config auth) {
+        List<String> names = auth.get("algorithms").asList(String.class).orElse(List.of(ALGORITHM.getName()));
+        Set<JWSAlgorithm> algorithms = new HashSet<>();
+        for (String name : names) {
+            JWSAlgorithm algorithm = JWSAlgorithm.parse(name.strip());
+            if (!JWSAlgorithm.Family.SIGNATURE.contains(algorithm)) {
+                throw new IllegalStateException("auth.algorithms allows only asymmetric signatures, not " + name);
+            }
+            algorithms.add(algorithm);
+        }
+        return algorithms;
     }
 
     /**
@@ -80,8 +98,7 @@ public final class BearerTokens {
      * {@code audience} and {@code clock-skew} from the {@code auth} node.
      */
     public static BearerTokens withKeys(Config auth, JWKSet publicKeys) {
-        return new BearerTokens(new ImmutableJWKSet<>(publicKeys.toPublicJWKSet()), issuer(auth), audience(auth),
-                clockSkew(auth));
+        return new BearerTokens(new ImmutableJWKSet<>(publicKeys.toPublicJWKSet()), auth);
     }
 
     /**
@@ -103,7 +120,7 @@ public final class BearerTokens {
                     .retrying(false)
                     .outageTolerant(outage.toMillis())
                     .build();
-            return new BearerTokens(keys, issuer(auth), audience(auth), clockSkew(auth));
+            return new BearerTokens(keys, auth);
         } catch (MalformedURLException | IllegalArgumentException e) {
             throw new IllegalStateException("auth.jwks.url is not a URL: " + url, e);
         }

@@ -102,6 +102,20 @@ class BearerTokensTest {
     }
 
     @Test
+    void anotherProvidersAlgorithmAndTypeAreAcceptedOnlyWhenConfigured() throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+        BearerTokens keycloakLike = BearerTokens.withKeys(auth(Map.of("algorithms.0", "RS256", "token-type", "JWT")),
+                new JWKSet(rsa));
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").type(JOSEObjectType.JWT)
+                .build(), claims().build());
+        jwt.sign(new RSASSASigner(rsa));
+        assertThat(keycloakLike.verify(jwt.serialize()).userId(), is(USER));
+        assertThrows(IllegalStateException.class,
+                () -> BearerTokens.withKeys(auth(Map.of("algorithms.0", "HS256")), new JWKSet(key)),
+                "an HMAC algorithm must never be allowed");
+    }
+
+    @Test
     void refusesWrongIssuerOrAudience() throws Exception {
         refused(sign(key, claims().issuer("https://evil.example/auth").build()));
         refused(sign(key, claims().audience("someone-else").build()));
