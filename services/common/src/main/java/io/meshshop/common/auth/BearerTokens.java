@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshshop.common.json.Ids;
 import io.meshshop.common.problem.Problem;
@@ -48,6 +49,12 @@ import io.helidon.webserver.http.ServerRequest;
  * {@code jti}. A token that fails any check is answered {@code 401} with {@code WWW-Authenticate: Bearer}
  * (RFC 6750). Tokens are never logged. Another OpenID provider (Keycloak, say) plugs in by configuration:
  * its issuer, JWKS URL, algorithm ({@code RS256}) and header type ({@code JWT}).
+ *
+ * <p>A token that passed is remembered until it expires, as Envoy's JWT filter does: checking an ES256
+ * signature costs more CPU than the rest of a simple request, and a customer sends the same token with every
+ * request for 15 minutes. The cache never extends a token's life (an entry ends at {@code exp} plus the
+ * skew, as the check would), but it does mean that a key withdrawn from the JWKS stops tokens it signed only
+ * when they expire, at most 15 minutes later.
  */
 public final class BearerTokens {
 
@@ -62,8 +69,16 @@ public final class BearerTokens {
     static final int MAX_TOKEN_LENGTH = 4096;
     private static final String BEARER = "bearer ";
     private static final System.Logger LOG = System.getLogger(BearerTokens.class.getName());
+    /** Tokens remembered at most; past it, expired entries go first, then all (about 1 KiB each). */
+    static final int MAX_REMEMBERED = 4096;
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final long skewMillis;
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    /** A token that passed every check, and until when it counts as checked. */
+    private record Verified(Caller caller, long untilMillis) {
+    }
 
     BearerTokens(JWKSource<SecurityContext> keys, Config auth) {
         processor = new DefaultJWTProcessor<>();
@@ -77,6 +92,7 @@ public final class BearerTokens {
                 Set.of());
         claims.setMaxClockSkew(Math.toIntExact(clockSkew(auth).toSeconds()));
         processor.setJWTClaimsSetVerifier(claims);
+        skewMillis = clockSkew(auth).toMillis();
     }
 
     /** {@code auth.algorithms}: asymmetric signature algorithms only; an HMAC or "none" here is a start-up error. */
@@ -155,6 +171,14 @@ public final class BearerTokens {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw invalid("the token is too long");
         }
+        long now = System.currentTimeMillis();
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (now < known.untilMillis()) {
+                return known.caller();
+            }
+            verified.remove(token);
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -168,7 +192,19 @@ public final class BearerTokens {
             throw invalid(e.getMessage());
         }
         UUID userId = Ids.parseUuid(claims.getSubject()).orElseThrow(() -> invalid("the subject is not a user id"));
-        return new Caller(userId, scopes(claims));
+        Caller caller = new Caller(userId, scopes(claims));
+        remember(token, new Verified(caller, claims.getExpirationTime().getTime() + skewMillis), now);
+        return caller;
+    }
+
+    private void remember(String token, Verified entry, long now) {
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.values().removeIf(v -> v.untilMillis() <= now);
+            if (verified.size() >= MAX_REMEMBERED) {
+                verified.clear();
+            }
+        }
+        verified.put(token, entry);
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) {

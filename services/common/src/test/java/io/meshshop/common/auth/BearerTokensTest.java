@@ -131,6 +131,23 @@ class BearerTokensTest {
     }
 
     @Test
+    void aRememberedTokenStillExpiresOnTime() throws Exception {
+        BearerTokens noSkew = BearerTokens.withKeys(auth(Map.of("clock-skew", "PT0S")), new JWKSet(key));
+        Instant expiry = Instant.now().plusSeconds(1);
+        String token = sign(key, claims().expirationTime(Date.from(expiry)).build());
+        assertThat(noSkew.verify(token).userId(), is(USER));
+        assertThat("remembered", noSkew.verify(token).userId(), is(USER));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Instant.now().isAfter(expiry.plusMillis(1000))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the clock did not pass the token's expiry");
+            }
+            Thread.sleep(50);
+        }
+        assertThrows401(() -> noSkew.verify(token));
+    }
+
+    @Test
     void refusesNotBeforeInTheFuture() throws Exception {
         refused(sign(key, claims().notBeforeTime(Date.from(Instant.now().plusSeconds(300))).build()));
     }
