@@ -87,7 +87,8 @@ public final class Databases {
     /**
      * The JDBC URL the service connects with: {@code db.url}, for H2 with {@code DATABASE_TO_LOWER}. H2
      * reports unquoted identifiers in upper case, PostgreSQL in lower case, and DbClient looks columns up
-     * by exact name: H2 is told to behave like PostgreSQL so one store reads both. A second connection to
+     * by exact name: H2 is told to behave like PostgreSQL so one store reads both
+     * (docs/helidon-workarounds.md#column-names-on-h2). A second connection to
      * the same in-memory H2 (a test reading what the service stored) must use this URL too: H2 refuses one
      * whose settings differ.
      */

@@ -21,8 +21,8 @@ public final class Rows {
     }
 
     /**
-     * True for SQL NULL. DbColumn's get() and asOptional() both throw on NULL; a mapping function is the
-     * one way in that sees the raw value, null included.
+     * True for SQL NULL. DbColumn's get() and asOptional() both throw on NULL in Helidon 4.1.2; a mapping
+     * function is the one way in that sees the raw value, null included (docs/helidon-workarounds.md#null-columns).
      */
     public static boolean isNull(DbRow row, String column) {
         return row.column(column).as(value -> value == null).get();

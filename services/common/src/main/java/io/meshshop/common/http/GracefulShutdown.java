@@ -12,7 +12,8 @@ import io.helidon.webserver.WebServer;
  * sending new requests, keep serving for the drain period while endpoints propagate, then stop the server
  * (which lets in-flight requests finish within its shutdown grace period) and close what the server used,
  * the database first of all ({@link #closeAfterStop}). Helidon's own shutdown hook is switched off
- * ({@code server.shutdown-hook: false}) so that it does not stop the listener before readiness has flipped.
+ * ({@code server.shutdown-hook: false}) so that it does not stop the listener before readiness has flipped
+ * (docs/helidon-workarounds.md#the-shutdown-hook).
  */
 public final class GracefulShutdown {
 

@@ -58,7 +58,7 @@ import io.helidon.webserver.http.ServerResponse;
  * problem documents, replay header and counter.
  *
  * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * statement's text to name it on every execution (docs/helidon-workarounds.md#unnamed-statements).
  */
 public final class Idempotency {
 

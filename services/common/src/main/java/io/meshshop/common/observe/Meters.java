@@ -12,7 +12,8 @@ import io.helidon.metrics.api.Tag;
 
 /**
  * Business counters and gauges. Meters are looked up at each use, not kept in fields: the metrics feature
- * installs its registry when the server starts, and a meter registered before that would never be scraped.
+ * installs its registry when the server starts, and a meter registered before that would never be scraped
+ * (docs/helidon-workarounds.md#the-metrics-registry).
  */
 public final class Meters {
 

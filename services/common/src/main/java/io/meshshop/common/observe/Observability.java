@@ -139,7 +139,8 @@ public final class Observability {
     /**
      * DbClient and WebClient tracing find the tracer through {@link Tracer#global()}. Helidon 4.1.2's
      * OpenTelemetry provider stores the tracer and then throws anyway (a missing return in
-     * OpenTelemetryTracerProvider.global); the tracer is set, so that one exception is expected.
+     * OpenTelemetryTracerProvider.global); the tracer is set, so that one exception is expected
+     * (docs/helidon-workarounds.md#the-global-tracer).
      */
     private static Tracer makeGlobal(Tracer tracer) {
         try {

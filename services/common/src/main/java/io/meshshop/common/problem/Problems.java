@@ -52,7 +52,8 @@ public final class Problems {
             /**
              * Helidon 4.1.2 reports a request it could not parse as an internal error (500) when the client
              * closed mid-request or sent a method with non-ASCII bytes: that is the client's broken request,
-             * and a 500 would count towards the mesh's outlier ejection.
+             * and a 500 would count towards the mesh's outlier ejection
+             * (docs/helidon-workarounds.md#broken-requests-answered-500).
              */
             @Override
             public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
@@ -150,7 +151,10 @@ public final class Problems {
                 .build();
     }
 
-    /** The problem for a failure Helidon answers before routing, by its status (and its message for a 400). */
+    /**
+     * The problem for a failure Helidon answers before routing, by its status (and its message for a 400):
+     * docs/helidon-workarounds.md#problems-before-routing.
+     */
     static Problem forDirect(Status status, String message) {
         // By status, not event type: Helidon reports an oversized body as a BAD_REQUEST event with 413.
         ProblemType type = switch (status.code()) {

@@ -19,9 +19,10 @@ import io.helidon.dbclient.DbRow;
 
 /**
  * The {@code payments} and {@code refunds} tables. Every statement is parameterised. UUID parameters are
- * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}.
+ * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}
+ * (docs/helidon-workarounds.md#uuid-parameters).
  * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * statement's text to name it on every execution (docs/helidon-workarounds.md#unnamed-statements).
  */
 public final class PaymentStore {
 
