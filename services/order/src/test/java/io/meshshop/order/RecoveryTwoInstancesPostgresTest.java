@@ -1,12 +1,13 @@
 package io.meshshop.order;
 
-import io.meshshop.common.testing.Answer;
-
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.meshshop.common.testing.Answer;
+import io.meshshop.common.testing.Await;
 import io.meshshop.common.testing.HttpCalls;
 import io.meshshop.common.testing.TestDatabases;
 
@@ -36,6 +37,7 @@ class RecoveryTwoInstancesPostgresTest {
     private static TestProxy paymentB;
     private static WebServer orderA;
     private static WebServer orderB;
+    private static Services.Customer customer;
 
     @BeforeAll
     static void start() {
@@ -44,7 +46,7 @@ class RecoveryTwoInstancesPostgresTest {
         paymentA = new TestProxy(services.paymentUrl());
         paymentB = new TestProxy(services.paymentUrl());
         // Small batches, so the two instances' passes interleave over the same due orders.
-        Map<String, String> db = new java.util.HashMap<>(database);
+        Map<String, String> db = new HashMap<>(database);
         db.put("recovery.batch", "3");
         orderA = services.startOrder(services.orderConfig(db, services.userProxy.url(), paymentA.url()));
         orderB = services.startOrder(services.orderConfig(db, services.userProxy.url(), paymentB.url()));
@@ -65,7 +67,7 @@ class RecoveryTwoInstancesPostgresTest {
     void bothInstancesSettleEveryPendingOrderWithOneCaptureEach() {
         paymentA.mode(TestProxy.Mode.RESET);
         paymentB.mode(TestProxy.Mode.RESET);
-        Services.Customer customer = services.signUp("Two instances");
+        customer = services.signUp("Two instances");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < ORDERS; i++) {
             WebServer instance = i % 2 == 0 ? orderA : orderB;
@@ -78,16 +80,18 @@ class RecoveryTwoInstancesPostgresTest {
 
         paymentA.mode(TestProxy.Mode.FORWARD);
         paymentB.mode(TestProxy.Mode.FORWARD);
-        OrderApiContract.awaitTrue(() -> ids.stream().allMatch(id -> "PAID".equals(order(id).getString("status"))));
+        Await.until("every order to be PAID", OrderApiContract.WAIT,
+                () -> ids.stream().allMatch(id -> "PAID".equals(order(id).getString("status"))));
 
         int captures = 0;
         List<Integer> forwardedPerOrder = new ArrayList<>();
         for (String id : ids) {
             List<JsonObject> payments = Answer.of(HttpCalls.send("GET", services.paymentUrl() + "/api/payments?orderId=" + id,
                     null)).json().getJsonArray("items").getValuesAs(JsonObject.class);
-            assertThat(payments, hasSize(1));
-            assertThat(payments.getFirst().getString("status"), is("CAPTURED"));
-            assertThat(order(id).getString("paymentId"), is(payments.getFirst().getString("id")));
+            assertThat("payments", payments, hasSize(1));
+            assertThat("the payment's status", payments.getFirst().getString("status"), is("CAPTURED"));
+            assertThat("the order's payment is the capture", order(id).getString("paymentId"),
+                    is(payments.getFirst().getString("id")));
             captures += payments.size();
             forwardedPerOrder.add(forwarded(paymentA, id) + forwarded(paymentB, id));
         }
@@ -97,10 +101,10 @@ class RecoveryTwoInstancesPostgresTest {
         System.out.printf("[PostgreSQL] two instances, %d pending orders: charges refused while payment was down %d;"
                           + " after it came back instance A sent %d, instance B sent %d; captures %d; orders PAID %d%n",
                 ORDERS, refused, byA, byB, captures, ids.size());
-        assertThat(captures, is(ORDERS));
+        assertThat("captures", captures, is(ORDERS));
         // Each order was claimed by one instance at a time: payment got its charge once after it came back.
-        assertThat(forwardedPerOrder, everyItem(is(1)));
-        assertThat(refused, greaterThanOrEqualTo((long) ORDERS));
+        assertThat("forwarded per order", forwardedPerOrder, everyItem(is(1)));
+        assertThat("refused", refused, greaterThanOrEqualTo((long) ORDERS));
     }
 
     private static int forwarded(TestProxy proxy, String orderId) {
@@ -110,6 +114,7 @@ class RecoveryTwoInstancesPostgresTest {
     }
 
     private static JsonObject order(String id) {
-        return Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null)).json();
+        return Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
+                customer.bearer())).json();
     }
 }
