@@ -8,6 +8,7 @@ import io.meshshop.common.problem.Problems;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -20,7 +21,6 @@ import io.helidon.webserver.observe.tracing.TracingObserver;
  * common's {@code ServerDefaults.apply} for a server without a database: the same problem documents,
  * metrics, tracing and access log, and health whose readiness follows only the drain. common's version
  * takes a DbClient for its readiness check; until common offers a variant without one, this is it.
- * There is no OpenAPI document: the storefront serves a page, not an API.
  */
 final class ServerWithoutDatabase {
 
@@ -33,7 +33,8 @@ final class ServerWithoutDatabase {
                 .featuresDiscoverServices(false)
                 .directHandlers(Problems.directHandlers())
                 .addFeature(observe(config.get("observe"), tracer, shutdown::draining))
-                .addFeature(AccessLogFeature.create(config.get("access-log")));
+                .addFeature(AccessLogFeature.create(config.get("access-log")))
+                .addFeature(OpenApiFeature.create(config.get("openapi")));
     }
 
     /** Health (ready until the drain starts), metrics and server tracing. */

@@ -145,6 +145,24 @@ class StorefrontServerTest {
         assertSecurityHeaders(typo);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyDocumentedRouteIsServed() {
+        HttpResponse<byte[]> doc = get("/openapi", "Accept", "application/yaml");
+        assertEquals(200, doc.statusCode(), "GET /openapi");
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>)
+                new org.yaml.snakeyaml.Yaml().<Map<String, Object>>load(new String(doc.body(), StandardCharsets.UTF_8)).get("paths");
+        String asset = ASSET.matcher(page()).results().findFirst().orElseThrow().group(1);
+        int checked = 0;
+        for (Map.Entry<String, Map<String, Object>> path : paths.entrySet()) {
+            assertEquals(java.util.Set.of("get"), path.getValue().keySet(), path.getKey() + " is read-only");
+            String concrete = path.getKey().replace("{id}", "0b9f2c1e-8a7d-4c6b-9e5f-3a2b1c0d9e8f").replace("{file}", asset);
+            assertEquals(200, get(concrete).statusCode(), "GET " + concrete + " (documented as " + path.getKey() + ")");
+            checked++;
+        }
+        assertEquals(7, checked, "the six views and the assets are documented");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/observe/health/live", "/observe/health/ready", "/observe/health/started"})
     void healthAnswers(String path) {

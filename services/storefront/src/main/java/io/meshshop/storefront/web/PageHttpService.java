@@ -19,8 +19,8 @@ import io.helidon.webserver.http.ServerResponse;
  * revalidated on every load ({@code no-cache}, answered 304 while unchanged), which is how a new release's
  * asset names reach browsers at once.
  *
- * <p>Registered last, it also answers everything no other route took (but the observe endpoints, which
- * Helidon adds after it): the page with 404 for other GETs, so a mistyped link still shows the shop, and a
+ * <p>Registered last, it also answers everything no other route took (but the observe and OpenAPI
+ * endpoints, which Helidon adds after it): the page with 404 for other GETs, so a mistyped link still shows the shop, and a
  * 404 problem for the rest. Those problems are written here rather than thrown: Helidon's error handling
  * resets the response, and the security headers with it.
  */
@@ -28,11 +28,11 @@ public final class PageHttpService implements HttpService {
 
     static final String REVALIDATE = "no-cache";
 
-    /** The views the page's script knows; keep in step with ROUTES in main.js. */
+    /** The views the page's script knows; keep in step with ROUTES in main.js and META-INF/openapi.yaml. */
     static final List<String> VIEWS = List.of("/", "/cart", "/sign-in", "/sign-up", "/orders", "/orders/{id}");
 
     /** Paths of the API and the assets: never answered with the page. */
-    private static final List<String> NOT_PAGES = List.of("/api/", "/assets/", "/openapi", "/.well-known/");
+    private static final List<String> NOT_PAGES = List.of("/api/", "/assets/", "/.well-known/");
 
     private final Assets.Asset page;
 
@@ -50,7 +50,8 @@ public final class PageHttpService implements HttpService {
 
     private void other(ServerRequest req, ServerResponse res) {
         String path = req.path().absolute().path();
-        if (path.startsWith("/observe/")) {
+        if (path.startsWith("/observe/") || path.equals("/openapi")) {
+            // Helidon's observe and OpenAPI features route after this service.
             res.next();
         } else if (req.prologue().method() == Method.GET && NOT_PAGES.stream().noneMatch(path::startsWith)) {
             AssetResponses.send(req, res, page, Status.NOT_FOUND_404, REVALIDATE);
