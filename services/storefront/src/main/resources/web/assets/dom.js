@@ -38,6 +38,13 @@ export function field({ label, name, type = 'text', autocomplete, hint, value, i
     input);
 }
 
+/** A service's field message ("must be 15 to 256 characters") as a sentence. */
+function asSentence(message) {
+  const text = String(message ?? '').trim();
+  if (!text) return 'This is not valid.';
+  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
 /** Removes the errors shown beside a form's fields. */
 export function clearFieldErrors(form) {
   for (const input of form.querySelectorAll('[aria-invalid="true"]')) {
@@ -67,7 +74,8 @@ export function showFieldErrors(form, errors, inputFor = (name) => form.querySel
     }
     const error = form.querySelector(`#${CSS.escape(input.id)}-error`);
     if (error) {
-      error.textContent = error.textContent ? `${error.textContent} ${message}` : message;
+      const sentence = asSentence(message);
+      error.textContent = error.textContent ? `${error.textContent} ${sentence}` : sentence;
       error.hidden = false;
       const hintId = input.dataset.describedby;
       input.setAttribute('aria-describedby', [hintId, error.id].filter(Boolean).join(' '));

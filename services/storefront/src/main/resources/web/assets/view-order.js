@@ -176,8 +176,7 @@ export async function orderView(context) {
     h('h2', null, 'Items'),
     lines,
     h('p', { class: 'total' }, 'Total ', h('strong', null, formatMoney(order.totalMinor, order.currency))),
-    alert,
-    cancel,
+    h('div', { class: 'actions' }, alert, cancel),
     h('p', null, h('a', { href: '/orders' }, 'All your orders')));
   update(order);
 }

@@ -33,9 +33,12 @@ export async function ordersView(context) {
     loading.replaceWith(h('p', null, 'You have no orders yet. ', h('a', { href: '/' }, 'Browse the shop'), '.'));
     return;
   }
+  const items = (order) => {
+    const count = order.items.reduce((n, line) => n + line.quantity, 0);
+    return `${count} ${count === 1 ? 'item' : 'items'}`;
+  };
   loading.replaceWith(h('ol', { class: 'orders', id: 'order-list' }, orders.map((order) => h('li', { class: 'order-card', 'data-order-id': order.id },
     h('h2', null, h('a', { href: `/orders/${order.id}` }, `Order of ${formatDate(order.createdAt)}`)),
     statusBadge(order),
-    h('p', null, `${order.items.reduce((n, line) => n + line.quantity, 0)} items · `,
-      h('strong', null, formatMoney(order.totalMinor, order.currency)))))));
+    h('p', null, `${items(order)} · `, h('strong', null, formatMoney(order.totalMinor, order.currency)))))));
 }
