@@ -65,12 +65,13 @@ class RecoveryTwoInstancesPostgresTest {
     void bothInstancesSettleEveryPendingOrderWithOneCaptureEach() {
         paymentA.mode(TestProxy.Mode.RESET);
         paymentB.mode(TestProxy.Mode.RESET);
-        String userId = services.registerUser("Two instances");
+        Services.Customer customer = services.signUp("Two instances");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < ORDERS; i++) {
             WebServer instance = i % 2 == 0 ? orderA : orderB;
             var placed = Answer.of(HttpCalls.send("POST", "http://localhost:" + instance.port() + "/api/orders",
-                    OrderApiContract.body(userId, "MESH-MUG", 1 + i % 3), "Idempotency-Key", UUID.randomUUID().toString()));
+                    OrderApiContract.body("MESH-MUG", 1 + i % 3), "Idempotency-Key", UUID.randomUUID().toString(),
+                    "Authorization", "Bearer " + customer.token()));
             assertThat(placed.raw().body(), placed.status(), is(202));
             ids.add(placed.json().getString("id"));
         }
