@@ -3,8 +3,8 @@
 # builds the services, starts user, payment and order on ports 8081, 8083 and 8082 with order wired to the
 # other two, and the storefront (the web shop) on 8080, which forwards /api/... to user and order as the
 # ingress does in the cluster; prints where to call them, and stops all of them on Ctrl-C. The user service
-# signs customers' tokens with a development key that it creates on first start in ./data/user-signing-keys.json (never
-# committed; a cluster gets its key from a Secret).
+# signs customers' tokens with a development key that it creates on first start in
+# ./data/user-signing-keys.json (never committed; a cluster gets its key from a Secret).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-env.sh

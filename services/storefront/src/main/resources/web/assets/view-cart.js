@@ -7,7 +7,7 @@ import { clearFieldErrors, h, heading, setAlert, showFieldErrors } from './dom.j
 import { describe } from './messages.js';
 import { formatMoney } from './money.js';
 import { loadProducts } from './products.js';
-import { loadFailure } from './view-catalogue.js';
+import { loadOrOfferRetry } from './view-catalogue.js';
 
 // One checkout attempt = one Idempotency-Key, kept in sessionStorage with the lines it was made for, so a
 // retry (a second click, a timeout, a reload of the page mid-request) sends the same key and the order
@@ -43,20 +43,10 @@ export async function cartView(context) {
   const { main, navigate, announce } = context;
   document.title = 'Your cart · meshshop';
   main.append(heading('Your cart'));
-  const loading = h('p', { class: 'loading' }, 'Loading your cart…');
-  main.append(loading);
-  let products;
-  try {
-    products = await loadProducts();
-  } catch (error) {
-    loading.replaceWith(loadFailure(error, () => {
-      main.replaceChildren();
-      cartView(context);
-    }));
-    return;
-  }
+  const products = await loadOrOfferRetry(context, cartView, 'Loading your cart…', loadProducts);
+  if (!products) return;
   const body = h('div', { class: 'stack' });
-  loading.replaceWith(body);
+  main.append(body);
 
   const draw = () => {
     const lines = cart.lines();

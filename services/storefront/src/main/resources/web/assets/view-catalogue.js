@@ -13,6 +13,26 @@ export function loadFailure(error, retry) {
     h('button', { type: 'button', class: 'secondary', onclick: retry }, 'Try again'));
 }
 
+/**
+ * Shows `text` while `load()` runs. Resolves to its result; on a failure shows the problem with a
+ * "Try again" that draws `view` again, and resolves to null.
+ */
+export async function loadOrOfferRetry(context, view, text, load) {
+  const loading = h('p', { class: 'loading' }, text);
+  context.main.append(loading);
+  try {
+    const result = await load();
+    loading.remove();
+    return result;
+  } catch (error) {
+    loading.replaceWith(loadFailure(error, () => {
+      context.main.replaceChildren();
+      view(context);
+    }));
+    return null;
+  }
+}
+
 function initials(name) {
   return name.split(/\s+/).filter((w) => /^[A-Za-z]/.test(w)).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
 }
@@ -21,18 +41,8 @@ export async function catalogue(context) {
   const { main, announce } = context;
   document.title = 'Shop · meshshop';
   main.append(heading('Shop'), h('p', { class: 'lead' }, 'Gear for people who run service meshes.'));
-  const loading = h('p', { class: 'loading' }, 'Loading the catalogue…');
-  main.append(loading);
-  let products;
-  try {
-    products = await loadProducts();
-  } catch (error) {
-    loading.replaceWith(loadFailure(error, () => {
-      main.replaceChildren();
-      catalogue(context);
-    }));
-    return;
-  }
+  const products = await loadOrOfferRetry(context, catalogue, 'Loading the catalogue…', loadProducts);
+  if (!products) return;
   const list = h('ul', { class: 'products' }, products.list.map((product, index) => {
     const added = h('span', { class: 'added', hidden: true }, 'In your cart');
     return h('li', { class: 'product' },
@@ -53,5 +63,5 @@ export async function catalogue(context) {
       }, 'Add ', h('span', { class: 'visually-hidden' }, `${product.name} `), 'to cart'),
       added);
   }));
-  loading.replaceWith(list, h('p', null, h('a', { href: '/cart', class: 'button-link' }, 'Go to your cart')));
+  main.append(list, h('p', null, h('a', { href: '/cart', class: 'button-link' }, 'Go to your cart')));
 }

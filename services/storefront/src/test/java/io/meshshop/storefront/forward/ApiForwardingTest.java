@@ -1,9 +1,6 @@
 package io.meshshop.storefront.forward;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -176,32 +173,20 @@ class ApiForwardingTest {
         assertEquals("application/problem+json", answer.contentType(), "a problem document");
     }
 
-    /** One request over a plain socket (the JDK client refuses to send Connection, Upgrade and the like). */
+    /**
+     * One request over a plain socket (the JDK client refuses to send Connection, Upgrade and the like): the
+     * status line, the header lines and, last, the body.
+     */
     private List<String> raw(String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)))) {
             socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
-            int length = 0;
-            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                lines.add(line);
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(line.indexOf(':') + 1).strip());
-                }
-            }
-            char[] body = new char[length];
-            int read = 0;
-            while (read < length) {
-                int n = in.read(body, read, length - read);
-                if (n < 0) {
-                    break;
-                }
-                read += n;
-            }
-            lines.add(new String(body, 0, read));
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            // Nothing more to send: the server answers and then closes, so the answer ends where the stream does.
+            socket.shutdownOutput();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = answer.indexOf("\r\n\r\n");
+            List<String> lines = new ArrayList<>(List.of(answer.substring(0, end).split("\r\n")));
+            lines.add(answer.substring(end + 4));
             return lines;
         }
     }
