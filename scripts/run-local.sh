@@ -92,7 +92,7 @@ for entry in "${services[@]}"; do
         echo "$name did not become ready; see logs/$name.log" >&2
         exit 1
     fi
-    printf '  %-8s http://localhost:%s   (log: logs/%s.log)\n' "$name" "$port" "$name"
+    printf '  %-10s http://localhost:%s   (log: logs/%s.log)\n' "$name" "$port" "$name"
 done
 cat <<EOT
 
