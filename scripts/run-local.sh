@@ -67,8 +67,8 @@ for entry in "${services[@]}"; do
     USER_SERVICE_URL=http://localhost:8081 \
     PAYMENT_SERVICE_URL=http://localhost:8083 \
     ACCESS_dash_LOG_ENABLED=true \
-    AUTH_SIGNING_dash_KEYS=./data/user-signing-keys.json \
-    AUTH_GENERATE_dash_SIGNING_dash_KEYS=true \
+    AUTH_SIGNING_KEYS=./data/user-signing-keys.json \
+    AUTH_GENERATE_SIGNING_KEYS=true \
         env $(service_env "$name") "$JAVA_HOME/bin/java" ${MESHSHOP_JAVA_OPTS:-} $aot -jar "$jar" > "logs/$name.log" 2>&1 &
     pids+=("$!")
 done

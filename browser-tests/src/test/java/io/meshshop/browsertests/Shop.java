@@ -25,8 +25,8 @@ final class Shop implements AutoCloseable {
     static Shop start(Path work) {
         ServiceProcess user = ServiceProcess.of("user", work, Map.of(
                 // A signing key of its own, created on first start (the contract's local-run setting).
-                "AUTH_GENERATE_dash_SIGNING_dash_KEYS", "true",
-                "AUTH_SIGNING_dash_KEYS", work.resolve("user").resolve("signing-keys.json").toString()));
+                "AUTH_GENERATE_SIGNING_KEYS", "true",
+                "AUTH_SIGNING_KEYS", work.resolve("user").resolve("signing-keys.json").toString()));
         // The simulated acquirer's defaults: charges above 1,000,000 minor units are declined.
         ServiceProcess payment = ServiceProcess.of("payment", work, Map.of());
         Map<String, String> orderEnv = new LinkedHashMap<>();

@@ -737,6 +737,7 @@ abstract class OrderApiContract {
     }
 
     private HttpResponse<String> raw(String path, String contentType, byte[] body) {
-        return HttpCalls.sendBytes("POST", base + path, contentType, body, "Idempotency-Key", key());
+        return HttpCalls.sendBytes("POST", base + path, contentType, body, "Idempotency-Key", key(), "Authorization",
+                "Bearer " + shopper().token());
     }
 }

@@ -61,11 +61,13 @@ class RecoveryTwoInstancesPostgresTest {
         }
     }
 
+    private Services.Customer customer;
+
     @Test
     void bothInstancesSettleEveryPendingOrderWithOneCaptureEach() {
         paymentA.mode(TestProxy.Mode.RESET);
         paymentB.mode(TestProxy.Mode.RESET);
-        Services.Customer customer = services.signUp("Two instances");
+        customer = services.signUp("Two instances");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < ORDERS; i++) {
             WebServer instance = i % 2 == 0 ? orderA : orderB;
@@ -109,7 +111,10 @@ class RecoveryTwoInstancesPostgresTest {
                 .count();
     }
 
-    private static JsonObject order(String id) {
-        return Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null)).json();
+    private JsonObject order(String id) {
+        Answer answer = Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
+                customer.bearer()));
+        assertThat(answer.raw().body(), answer.status(), is(200));
+        return answer.json();
     }
 }
