@@ -37,7 +37,6 @@ class RecoveryTwoInstancesPostgresTest {
     private static TestProxy paymentB;
     private static WebServer orderA;
     private static WebServer orderB;
-    private static Services.Customer customer;
 
     @BeforeAll
     static void start() {
@@ -62,6 +61,9 @@ class RecoveryTwoInstancesPostgresTest {
             }
         }
     }
+
+    /** Who placed the orders: the only one who may read them. */
+    private Services.Customer customer;
 
     @Test
     void bothInstancesSettleEveryPendingOrderWithOneCaptureEach() {
@@ -113,8 +115,10 @@ class RecoveryTwoInstancesPostgresTest {
                 .count();
     }
 
-    private static JsonObject order(String id) {
-        return Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
-                customer.bearer())).json();
+    private JsonObject order(String id) {
+        Answer answer = Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
+                customer.bearer()));
+        assertThat("status of " + answer, answer.status(), is(200));
+        return answer.json();
     }
 }
