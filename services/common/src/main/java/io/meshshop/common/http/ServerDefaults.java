@@ -14,6 +14,7 @@ import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
 
 /**
  * What every meshshop server has besides its own routes: its database and tracer, problem documents for
@@ -52,11 +53,22 @@ public final class ServerDefaults {
 
     public static WebServerConfig.Builder apply(WebServerConfig.Builder server, Config config, DbClient db,
                                                 Tracer tracer, GracefulShutdown shutdown) {
+        return apply(server, config, Observability.observe(config.get("observe"), db, config.get("db"), tracer,
+                shutdown::draining));
+    }
+
+    /** For a server without a database (the storefront): readiness follows the drain alone. */
+    public static WebServerConfig.Builder apply(WebServerConfig.Builder server, Config config, Tracer tracer,
+                                                GracefulShutdown shutdown) {
+        return apply(server, config, Observability.observe(config.get("observe"), tracer, shutdown::draining));
+    }
+
+    private static WebServerConfig.Builder apply(WebServerConfig.Builder server, Config config,
+                                                 ObserveFeature observe) {
         return server.config(config.get("server"))
                 .featuresDiscoverServices(false)
                 .directHandlers(Problems.directHandlers())
-                .addFeature(Observability.observe(config.get("observe"), db, config.get("db"), tracer,
-                        shutdown::draining))
+                .addFeature(observe)
                 .addFeature(AccessLogFeature.create(config.get("access-log")))
                 .addFeature(OpenApiFeature.create(config.get("openapi")));
     }
