@@ -78,7 +78,7 @@ class UserDatabaseOutagePostgresTest {
             assertThat("a sign-in is 503, never taken for wrong credentials", signIn.status(), is(503));
             assertThat(signIn.problemType(), is("database-unavailable"));
             assertThat(HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode(), is(503));
-            assertThat("liveness stays up: a restart would not help", 
+            assertThat("liveness stays up: a restart would not help",
                     HttpCalls.send("GET", base + "/observe/health/live", null).statusCode(), is(200));
         } finally {
             setAllowConnections(true);
