@@ -6,8 +6,8 @@
 #   MESHSHOP_MIGRATION_USER  owns the database and its schema "public": Flyway runs the migrations with
 #                            it at start-up (DB_MIGRATION_USER / DB_MIGRATION_PASSWORD in the service).
 #   MESHSHOP_APP_USER        the running service (DB_USER / DB_PASSWORD): may connect, read and write
-#                            the rows of the owner's tables and use its sequences; cannot create, alter
-#                            or drop anything, and has no access to other databases of the server.
+#                            the rows of the owner's tables and use its sequences; cannot create, alter,
+#                            truncate or drop anything.
 #
 # Every name and password comes from the environment and reaches SQL only as a psql variable (:"name"
 # quotes an identifier, :'name' a literal), so no value is ever pasted into SQL text.
