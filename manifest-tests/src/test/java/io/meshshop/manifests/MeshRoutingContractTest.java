@@ -205,12 +205,7 @@ class MeshRoutingContractTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
     void everyRouteHasATimeoutAndRetriesThatFitIt(Resources mesh) {
-        List<Ingress.Route> all = new ArrayList<>(Ingress.routes(mesh));
-        for (VirtualService vs : mesh.all(VirtualService.class)) {
-            if (!Istio.isIngressRoutes(vs)) {
-                all.addAll(inMeshRoutes(vs));
-            }
-        }
+        List<Ingress.Route> all = allRoutes(mesh);
         for (Ingress.Route route : all) {
             assertNotNull(route.name(), route + " needs a name (Kiali and access logs show it)");
             assertNotNull(route.timeout(), route + " has no timeout");
@@ -239,12 +234,7 @@ class MeshRoutingContractTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
     void writesRetryOnlyWhereTheRequestCannotHaveReachedTheService(Resources mesh) {
-        List<Ingress.Route> all = new ArrayList<>(Ingress.routes(mesh));
-        for (VirtualService vs : mesh.all(VirtualService.class)) {
-            if (!Istio.isIngressRoutes(vs)) {
-                all.addAll(inMeshRoutes(vs));
-            }
-        }
+        List<Ingress.Route> all = allRoutes(mesh);
         String table = retryTable();
         for (Ingress.Route route : all) {
             String row = table.lines().filter(l -> l.contains("`" + route.name() + "`")).findFirst().orElse(null);
@@ -275,6 +265,17 @@ class MeshRoutingContractTest {
         assertTrue(start >= 0, "docs/deploy.md has no section \"Retries, route by route\"");
         int end = docs.indexOf("\n### ", start + 10);
         return docs.substring(start, end < 0 ? docs.length() : end);
+    }
+
+    /** The ingress's routes and every in-mesh VirtualService's, in one list. */
+    static List<Ingress.Route> allRoutes(Resources mesh) {
+        List<Ingress.Route> all = new ArrayList<>(Ingress.routes(mesh));
+        for (VirtualService vs : mesh.all(VirtualService.class)) {
+            if (!Istio.isIngressRoutes(vs)) {
+                all.addAll(inMeshRoutes(vs));
+            }
+        }
+        return all;
     }
 
     /** A VirtualService's routes in the same terms as the ingress's. */
