@@ -47,13 +47,13 @@ class ConsistencyCheckTest {
             }
             throw e;
         }
-        Path order = Repo.root().resolve("services/order/src/main/resources/db/migration");
-        Path payment = Repo.root().resolve("services/payment/src/main/resources/db/migration");
+        Path order = Repo.root().resolve("services/order/src/main/resources/db/order/migration");
+        Path payment = Repo.root().resolve("services/payment/src/main/resources/db/payment/migration");
         migrate(orderDb, order);
         migrate(paymentDb, payment);
         sql(paymentDb, "ALTER TABLE payments DROP CONSTRAINT payments_one_capture_per_order",
                 "ALTER TABLE payments DROP CONSTRAINT payments_refunded");
-        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT orders_idem_key_unique");
+        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT orders_user_idem_key_unique");
     }
 
     @AfterAll
@@ -90,7 +90,12 @@ class ConsistencyCheckTest {
         UUID declined = order("PAYMENT_DECLINED", null, 2000000, "0 minutes");
         payment(declined, decline(declined));
         capture(declined, 2000000, 0, "CAPTURED");                                          // capture-of-declined-order
-        sql(orderDb, "UPDATE orders SET idem_key = 'same-key' WHERE status = 'PENDING'");   // duplicate-order-key
+        // duplicate-order-key: one customer's key on two orders (keys are unique per customer, not across them)
+        sql(orderDb, "UPDATE orders SET idem_key = 'same-key', user_id = CAST('00000000-0000-4000-8000-00000000000a'"
+                + " AS UUID) WHERE status = 'PENDING'");
+        UUID otherCustomers = order("PAID", null, 300, "0 minutes");
+        payment(otherCustomers, capture(otherCustomers, 300, 0, "CAPTURED"));
+        sql(orderDb, "UPDATE orders SET idem_key = 'same-key' WHERE id = CAST('" + otherCustomers + "' AS UUID)");
 
         ConsistencyCheck.Result result = ConsistencyCheck.run(target(), Duration.ofSeconds(60));
         result.findings().forEach(System.out::println);

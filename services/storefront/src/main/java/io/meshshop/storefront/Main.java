@@ -34,7 +34,7 @@ public final class Main {
         Tracer tracer = Observability.tracer(config.get("tracing"));
         // Hashed and compressed once, at start: every request after that is a map lookup.
         Assets assets = Assets.load("web");
-        return ServerWithoutDatabase.apply(server, config, tracer, shutdown)
+        return ServerDefaults.apply(server, config, tracer, shutdown)
                 .routing(routing -> {
                     ServerDefaults.routing(routing);
                     routing.addFilter(SecurityHeaders::filter);
