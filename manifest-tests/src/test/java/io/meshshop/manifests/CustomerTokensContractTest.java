@@ -13,8 +13,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
-import io.fabric8.istio.api.api.networking.v1alpha3.Headers;
 import io.fabric8.istio.api.api.networking.v1alpha3.IstioEgressListener;
 import io.fabric8.istio.api.api.security.v1beta1.ClaimToHeader;
 import io.fabric8.istio.api.api.security.v1beta1.JWTHeader;
@@ -24,7 +22,6 @@ import io.fabric8.istio.api.api.security.v1beta1.Rule;
 import io.fabric8.istio.api.api.security.v1beta1.RuleFrom;
 import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
 import io.fabric8.istio.api.networking.v1.Sidecar;
-import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.fabric8.istio.api.security.v1.RequestAuthentication;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -332,7 +329,8 @@ class CustomerTokensContractTest {
         }
         for (String path : List.of("/api/users/me", "/api/users/3f7c2d1e-0000-4000-8000-000000000001")) {
             Ingress.Route route = Ingress.firstMatching(ingress, new ServiceFiles.Operation("GET", path));
-            assertTrue(route != null && route.destinations().equals(Set.of("user")), "GET " + path + " is a customer's own account and must be routed to user");
+            assertTrue(route != null && route.destinations().equals(Set.of("user")),
+                    "GET " + path + " is a customer's own account and must be routed to user");
         }
     }
 
