@@ -53,7 +53,9 @@ class ConsistencyCheckTest {
         migrate(paymentDb, payment);
         sql(paymentDb, "ALTER TABLE payments DROP CONSTRAINT payments_one_capture_per_order",
                 "ALTER TABLE payments DROP CONSTRAINT payments_refunded");
-        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT orders_idem_key_unique");
+        // One order per key and customer (V3__keys_per_customer.sql; before it, per key).
+        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_user_idem_key_unique",
+                "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_idem_key_unique");
     }
 
     @AfterAll
@@ -90,7 +92,15 @@ class ConsistencyCheckTest {
         UUID declined = order("PAYMENT_DECLINED", null, 2000000, "0 minutes");
         payment(declined, decline(declined));
         capture(declined, 2000000, 0, "CAPTURED");                                          // capture-of-declined-order
-        sql(orderDb, "UPDATE orders SET idem_key = 'same-key' WHERE status = 'PENDING'");   // duplicate-order-key
+        UUID customer = UUID.randomUUID();
+        sql(orderDb, "UPDATE orders SET idem_key = 'same-key', user_id = '" + customer + "' WHERE status = 'PENDING'");
+                                                                                            // duplicate-order-key
+        // Two customers who sent the same key have an order each: no finding.
+        UUID first = order("PAID", null, 1200, "0 minutes");
+        payment(first, capture(first, 1200, 0, "CAPTURED"));
+        UUID second = order("PAID", null, 1300, "0 minutes");
+        payment(second, capture(second, 1300, 0, "CAPTURED"));
+        sql(orderDb, "UPDATE orders SET idem_key = 'shared-key' WHERE id IN ('" + first + "', '" + second + "')");
 
         ConsistencyCheck.Result result = ConsistencyCheck.run(target(), Duration.ofSeconds(60));
         result.findings().forEach(System.out::println);
@@ -103,7 +113,7 @@ class ConsistencyCheckTest {
         assertEquals(1, result.count(Finding.REFUND_TOTAL_MISMATCH));
         assertEquals(1, result.count(Finding.UNSETTLED_ORDER));
         assertEquals(1, result.count(Finding.CAPTURE_OF_DECLINED_ORDER));
-        assertEquals(1, result.count(Finding.DUPLICATE_ORDER_KEY));
+        assertEquals(1, result.count(Finding.DUPLICATE_ORDER_KEY), "one key of one customer, not one key of two");
         assertEquals(11, result.findings().size(), "nothing about the consistent orders");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
