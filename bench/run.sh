@@ -266,7 +266,8 @@ saturate() {
 in_root_pom() { grep -q "<module>$1</module>" pom.xml; }
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     say "Building with $JAVA_HOME"
-    mvn -B -q install -DskipTests
+    # package, never install: the local Maven repository is shared with other work on this machine.
+    mvn -B -q package -DskipTests
 fi
 for module in services/payment services/order bench/loadgen bench/ceiling; do
     name=${module##*/}

@@ -18,9 +18,9 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 /**
  * The user service's signing keys for one suite: a JWK Set file with one EC P-256 private key, as the
- * cluster's Secret holds it ({@code AUTH_SIGNING_KEYS}). Every user instance of the suite reads the same
+ * cluster's Secret holds it ({@code AUTH_SIGNING_dash_KEYS}). Every user instance of the suite reads the same
  * file, as the replicas of a Deployment mount the same Secret, so a token one instance signed is good at
- * every other and at order. The services never generate keys here ({@code AUTH_GENERATE_SIGNING_KEYS=false},
+ * every other and at order. The services never generate keys here ({@code AUTH_GENERATE_dash_SIGNING_dash_KEYS=false},
  * as in the cluster), so a missing file is a start-up failure instead of two instances with two keys.
  */
 public final class SigningKeys {
@@ -58,7 +58,8 @@ public final class SigningKeys {
 
     /** The environment of a user instance that signs with the keys in {@code file}. */
     public static Map<String, String> userEnv(Path file) {
-        return Map.of("AUTH_SIGNING_KEYS", file.toString(), "AUTH_GENERATE_SIGNING_KEYS", "false");
+        // auth.signing-keys and auth.generate-signing-keys: Helidon spells a dash in a variable name _dash_.
+        return Map.of("AUTH_SIGNING_dash_KEYS", file.toString(), "AUTH_GENERATE_dash_SIGNING_dash_KEYS", "false");
     }
 
     /** The environment of an order instance that checks tokens against the JWKS behind {@code userUrl}. */

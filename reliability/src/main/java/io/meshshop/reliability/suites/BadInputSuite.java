@@ -57,7 +57,7 @@ public final class BadInputSuite {
     private static final String ISSUER = "https://meshshop.dev/auth";
     private static final String AUDIENCE = "meshshop";
     /** auth.admin-emails: the e-mails whose tokens get the admin scope. */
-    private static final String ADMIN_EMAILS_ENV = "AUTH_ADMIN_EMAILS";
+    private static final String ADMIN_EMAILS_ENV = "AUTH_ADMIN_dash_EMAILS";
 
     private BadInputSuite() {
     }

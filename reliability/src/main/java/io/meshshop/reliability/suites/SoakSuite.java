@@ -36,7 +36,7 @@ public final class SoakSuite {
 
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     /** The user service's token lifetime (auth.token-ttl), which it caps at 15 minutes. */
-    private static final String TOKEN_TTL_ENV = "AUTH_TOKEN_TTL";
+    private static final String TOKEN_TTL_ENV = "AUTH_TOKEN_dash_TTL";
 
     private SoakSuite() {
     }
