@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine on embedded H2 databases (files under ./data/, kept across runs):
 # builds the services, starts user, payment and order on ports 8081, 8083 and 8082 with order wired to the
-# other two, prints where to call them, and stops all of them on Ctrl-C.
+# other two, prints where to call them, and stops all of them on Ctrl-C. The user service signs customers'
+# tokens with a development key that it creates on first start in ./data/user-signing-keys.json (never
+# committed; a cluster gets its key from a Secret).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-env.sh
@@ -57,6 +59,8 @@ for entry in "${services[@]}"; do
     USER_SERVICE_URL=http://localhost:8081 \
     PAYMENT_SERVICE_URL=http://localhost:8083 \
     ACCESS_dash_LOG_ENABLED=true \
+    AUTH_SIGNING_KEYS=./data/user-signing-keys.json \
+    AUTH_GENERATE_SIGNING_KEYS=true \
         "$JAVA_HOME/bin/java" ${MESHSHOP_JAVA_OPTS:-} $aot -jar "$jar" > "logs/$name.log" 2>&1 &
     pids+=("$!")
 done
@@ -85,7 +89,11 @@ done
 cat <<EOT
 
 meshshop is running on H2 (data in ./data). Try:
-  curl -s localhost:8081/api/users -H 'Content-Type: application/json' -d '{"name":"Ada","email":"ada@example.com"}'
+  curl -s localhost:8081/api/users -H 'Content-Type: application/json' \
+    -d '{"name":"Ada","email":"ada@example.com","password":"correct horse battery staple"}'
+  curl -s localhost:8081/api/sessions -H 'Content-Type: application/json' \
+    -d '{"email":"ada@example.com","password":"correct horse battery staple"}'
+(README's walk-through goes on from there with the token.)
 Health: /observe/health/ready   Metrics: /observe/metrics   OpenAPI: /openapi
 Press Ctrl-C to stop all services.
 EOT

@@ -57,7 +57,32 @@ class KindScriptTest {
             applied.add(dir);
         }
         assertEquals(List.of(Kustomize.DEV, Kustomize.MESH), applied);
-        assertTrue(script.contains("install -y -f " + TelemetryAndInstallTest.INSTALL), "installs Istio with CNI from the install file");
+        assertTrue(script.contains("install -y -f " + TelemetryAndInstallTest.INSTALL + " -f " + TelemetryAndInstallTest.JWKS_FETCH_INSTALL),
+                "installs Istio with CNI from the install file, overlaid with the proxies' fetch of the signing keys");
+    }
+
+    /**
+     * The dev overlay has no signing-key Secret (no private key is committed): kind-up.sh makes one with the user
+     * service's own tool, before the overlay starts the user pods, and only when the cluster has none yet.
+     */
+    @Test
+    void createsTheSigningKeySecretBeforeTheDevOverlay() {
+        String script = Repo.read("scripts/kind-up.sh");
+        int namespace = script.indexOf("kubectl apply -f k8s/base/namespace.yaml");
+        int exists = script.indexOf("kubectl -n meshshop get secret user-signing-keys");
+        int generate = script.indexOf("java -cp services/user/target/user.jar io.meshshop.user.auth.SigningKeyTool new \"$KEYS_DIR/jwks.json\"");
+        int create = script.indexOf("kubectl -n meshshop create secret generic user-signing-keys --from-file=jwks.json=\"$KEYS_DIR/jwks.json\"");
+        int removed = script.indexOf("rm -rf \"$KEYS_DIR\"", create);
+        int overlay = script.indexOf("kubectl apply -k " + Kustomize.DEV);
+        assertTrue(namespace >= 0, "kind-up.sh creates the namespace before the Secret");
+        assertTrue(exists >= 0, "kind-up.sh keeps an existing Secret (new keys would invalidate every token)");
+        assertTrue(generate >= 0, "kind-up.sh generates the keys with the user jar's SigningKeyTool");
+        assertTrue(create >= 0, "kind-up.sh creates the Secret user-signing-keys with key jwks.json");
+        assertTrue(removed >= 0, "kind-up.sh deletes the generated private keys after creating the Secret");
+        assertTrue(namespace < exists && exists < generate && generate < create && create < overlay,
+                "namespace, then the Secret (if missing), then the dev overlay");
+        assertTrue(script.contains("KEYS_DIR=\"$(mktemp -d)\""), "the private keys go to a fresh private directory");
+        assertTrue(script.contains("trap cleanup EXIT"), "the private keys are removed on every exit");
     }
 
     /** It builds every service's image with the tag the dev overlay runs. */

@@ -19,7 +19,6 @@ import io.fabric8.istio.api.networking.v1.Sidecar;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
-import io.fabric8.istio.api.security.v1.RequestAuthentication;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +34,12 @@ class MeshSecurityContractTest {
 
     private static final String TRACE_COLLECTOR = "istio-system/jaeger-collector.istio-system.svc.cluster.local";
 
-    /** The calls order makes, per the service contract; the policies must let each of them through. */
+    /**
+     * The calls order makes, per the service contract; the policies must let each of them through. Calls to user
+     * carry the customer's token (order forwards it); calls to payment carry none.
+     */
     private static final Map<String, List<ServiceFiles.Operation>> ORDER_CALLS = Map.of(
-            "user", List.of(new ServiceFiles.Operation("GET", "/api/users/{id}")),
+            "user", List.of(new ServiceFiles.Operation("GET", "/api/users/{id}"), new ServiceFiles.Operation("GET", "/api/users/me")),
             "payment", List.of(new ServiceFiles.Operation("POST", "/api/payments"),
                     new ServiceFiles.Operation("POST", "/api/payments/{id}/refunds"),
                     new ServiceFiles.Operation("GET", "/api/payments"),
@@ -81,13 +83,14 @@ class MeshSecurityContractTest {
 
     /**
      * Exactly one ALLOW per call edge, and the edges are exactly the real ones: ingress to the services its
-     * routes reach, and service to service as the services' application.yaml names them.
+     * routes reach, and service to service as the services' application.yaml names them. (The token checkers'
+     * fetch of the signing keys has its own policy: CustomerTokensContractTest.)
      */
     @Test
     void allowPoliciesAreExactlyTheCallEdges() {
         Resources mesh = Resources.mesh();
         List<Edge> allowed = new ArrayList<>();
-        for (AuthorizationPolicy p : allowPolicies(mesh)) {
+        for (AuthorizationPolicy p : edgePolicies(mesh)) {
             allowed.add(edgeOf(p));
         }
         assertEquals(new TreeSet<>(allowed).size(), allowed.size(), "more than one ALLOW for an edge: " + allowed);
@@ -98,8 +101,8 @@ class MeshSecurityContractTest {
     @Test
     void allowedOperationsExistInTheServicesOpenApi() {
         for (AuthorizationPolicy p : allowPolicies(Resources.mesh())) {
-            Edge edge = edgeOf(p);
-            List<ServiceFiles.Operation> operations = ServiceFiles.operations(edge.to());
+            String service = p.getSpec().getSelector().getMatchLabels().get("app");
+            List<ServiceFiles.Operation> operations = ServiceFiles.operations(service);
             for (Rule rule : p.getSpec().getRules()) {
                 assertFalse(rule.getTo().isEmpty(), p.getMetadata().getName() + ": a rule without operations allows everything");
                 for (RuleTo to : rule.getTo()) {
@@ -111,7 +114,7 @@ class MeshSecurityContractTest {
                             assertTrue(operations.stream().anyMatch(o -> o.method().equals(method)
                                             && Istio.authorizationPathMatches(path, o.samplePath())),
                                     p.getMetadata().getName() + " allows " + method + " " + path + ", which "
-                                            + ServiceFiles.openApiYaml(edge.to()) + " does not declare");
+                                            + ServiceFiles.openApiYaml(service) + " does not declare");
                         }
                     }
                 }
@@ -119,7 +122,7 @@ class MeshSecurityContractTest {
         }
     }
 
-    /** Whatever the ingress routes to a service, that service's policy lets the gateway call. */
+    /** Whatever the ingress routes to a service, that service's policy lets the gateway call (with a customer's token). */
     @Test
     void theIngressMayCallEveryOperationItRoutes() {
         Resources mesh = Resources.mesh();
@@ -128,7 +131,8 @@ class MeshSecurityContractTest {
             for (ServiceFiles.Operation op : ServiceFiles.operations(service)) {
                 HTTPRoute route = MeshRoutingContractTest.firstMatchingRoute(ingress, op);
                 if (route != null && MeshRoutingContractTest.destinations(route).contains(service)) {
-                    assertTrue(isAllowed(mesh, new Edge(Istio.INGRESS, service), op),
+                    assertTrue(CustomerAuth.allows(mesh.all(AuthorizationPolicy.class), service,
+                                    new CustomerAuth.Request(Istio.INGRESS_PRINCIPAL, CustomerAuth.A_CUSTOMER, op)),
                             op + " is routed at the ingress but no policy lets the gateway call " + service);
                 }
             }
@@ -138,8 +142,12 @@ class MeshSecurityContractTest {
     @Test
     void orderMayMakeTheCallsOfTheContract() {
         Resources mesh = Resources.mesh();
-        ORDER_CALLS.forEach((service, operations) -> operations.forEach(op ->
-                assertTrue(isAllowed(mesh, new Edge("order", service), op), "order cannot " + op + " on " + service)));
+        String order = "cluster.local/ns/" + Repo.NAMESPACE + "/sa/order";
+        ORDER_CALLS.forEach((service, operations) -> operations.forEach(op -> {
+            String customer = service.equals("user") ? CustomerAuth.A_CUSTOMER : null;
+            assertTrue(CustomerAuth.allows(mesh.all(AuthorizationPolicy.class), service, new CustomerAuth.Request(order, customer, op)),
+                    "order cannot " + op + " on " + service + (customer == null ? " without" : " with") + " a customer's token");
+        }));
     }
 
     @Test
@@ -172,32 +180,12 @@ class MeshSecurityContractTest {
             for (String called : ServiceFiles.calledServices(service)) {
                 expected.add("./" + called + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
             }
+            // A proxy that checks customer tokens fetches the signing keys from user itself.
+            if (CustomerTokensContractTest.requestAuthentications(mesh).containsKey(service)) {
+                expected.add("./" + CustomerAuth.JWKS_SERVICE + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
+            }
             assertEquals(expected, hosts, "egress of " + service);
         }
-    }
-
-    /** The optional JWT component guards exactly the public API at the gateway and requires a principal. */
-    @Test
-    void jwtAtTheIngressCoversThePublicApi() {
-        Resources mesh = Resources.meshWithOptional();
-        List<RequestAuthentication> issuers = mesh.all(RequestAuthentication.class);
-        assertEquals(1, issuers.size());
-        assertEquals(Map.of("istio", "ingressgateway"), issuers.get(0).getSpec().getSelector().getMatchLabels());
-        assertEquals("istio-system", issuers.get(0).getMetadata().getNamespace(), "beside the gateway");
-        assertFalse(issuers.get(0).getSpec().getJwtRules().isEmpty());
-        List<AuthorizationPolicy> requireJwt = mesh.all(AuthorizationPolicy.class).stream()
-                .filter(p -> "istio-system".equals(p.getMetadata().getNamespace())).toList();
-        assertEquals(1, requireJwt.size());
-        AuthorizationPolicy p = requireJwt.get(0);
-        assertEquals(AuthorizationPolicyAction.DENY, p.getSpec().getAction());
-        assertEquals(Map.of("istio", "ingressgateway"), p.getSpec().getSelector().getMatchLabels());
-        Rule rule = p.getSpec().getRules().get(0);
-        assertEquals(List.of("*"), rule.getFrom().get(0).getSource().getNotRequestPrincipals(),
-                "deny requests without a valid token");
-        Set<String> guarded = new TreeSet<>(rule.getTo().get(0).getOperation().getPaths());
-        Set<String> publicPaths = new TreeSet<>();
-        MeshRoutingContractTest.PUBLIC_PREFIXES.forEach(prefix -> publicPaths.addAll(List.of(prefix, prefix + "/*")));
-        assertEquals(publicPaths, guarded);
     }
 
     static Set<Edge> expectedEdges(Resources mesh) {
@@ -218,6 +206,12 @@ class MeshSecurityContractTest {
                 .peek(p -> assertTrue(p.getSpec().getAction() == null || p.getSpec().getAction() == AuthorizationPolicyAction.ALLOW,
                         p.getMetadata().getName() + ": meshshop allows edges; it denies by allowing nothing"))
                 .toList();
+    }
+
+    /** The ALLOW policies of call edges: all but the one that lets the token checkers read the signing keys. */
+    private static List<AuthorizationPolicy> edgePolicies(Resources mesh) {
+        List<AuthorizationPolicy> keyFetch = CustomerTokensContractTest.keyFetchPolicies(mesh);
+        return allowPolicies(mesh).stream().filter(p -> !keyFetch.contains(p)).toList();
     }
 
     /** The one edge a policy allows: a single caller identity and a single selected service. */
@@ -258,23 +252,5 @@ class MeshSecurityContractTest {
         }
         String app = apps.get(serviceAccount);
         return app != null ? app : fail("no meshshop workload runs as service account " + serviceAccount);
-    }
-
-    private static boolean isAllowed(Resources mesh, Edge edge, ServiceFiles.Operation op) {
-        for (AuthorizationPolicy p : allowPolicies(mesh)) {
-            if (!edgeOf(p).equals(edge)) {
-                continue;
-            }
-            for (Rule rule : p.getSpec().getRules()) {
-                for (RuleTo to : rule.getTo()) {
-                    Operation allowed = to.getOperation();
-                    if (allowed.getMethods().contains(op.method())
-                            && allowed.getPaths().stream().anyMatch(path -> Istio.authorizationPathMatches(path, op.samplePath()))) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 }

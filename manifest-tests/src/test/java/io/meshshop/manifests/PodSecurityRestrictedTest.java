@@ -112,6 +112,10 @@ class PodSecurityRestrictedTest {
                 Volume volume = pod.getVolumes().stream().filter(v -> v.getName().equals(tmp.getName())).findFirst()
                         .orElseThrow(() -> new AssertionError(w + ": /tmp mounts missing volume " + tmp.getName()));
                 assertNotNull(volume.getEmptyDir(), w + ": /tmp should be an emptyDir");
+                if (k8s.serviceWorkloads().contains(w)) {
+                    // Each service Deployment declares its own /tmp (pod-defaults cannot, see there): keep them bounded.
+                    assertNotNull(volume.getEmptyDir().getSizeLimit(), w + ": /tmp needs a sizeLimit, or it can fill the node's disk");
+                }
             }
         }
     }

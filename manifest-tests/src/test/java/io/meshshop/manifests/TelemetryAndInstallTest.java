@@ -23,6 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TelemetryAndInstallTest {
 
     static final String INSTALL = "mesh/install/istio-cni-and-tracing.yaml";
+    /** The overlay installed with INSTALL: the proxies fetch the keys of customer tokens (CustomerTokensContractTest). */
+    static final String JWKS_FETCH_INSTALL = "mesh/install/jwks-fetched-by-proxies.yaml";
+    /** Every IstioOperator file, in the order istioctl overlays them. */
+    static final List<String> INSTALL_FILES = List.of(INSTALL, JWKS_FETCH_INSTALL);
 
     // The part of IstioOperator that meshshop sets, read strictly (fabric8 has no IstioOperator model):
     // an unknown or misspelt field fails instead of being ignored by the tests.
@@ -30,7 +34,14 @@ class TelemetryAndInstallTest {
                          @JsonProperty(required = true) Spec spec) {
     }
 
-    record Spec(String profile, Components components, MeshConfig meshConfig) {
+    record Spec(String profile, Components components, MeshConfig meshConfig, Values values) {
+    }
+
+    /** Helm values of the installation: only istiod's environment is set. */
+    record Values(Pilot pilot) {
+    }
+
+    record Pilot(Map<String, String> env) {
     }
 
     record Components(Enabled cni) {
@@ -52,19 +63,26 @@ class TelemetryAndInstallTest {
     }
 
     static IstioOperator install() {
-        JsonNode tree = StrictManifests.documents(INSTALL, Repo.read(INSTALL)).get(0);
+        return install(INSTALL);
+    }
+
+    static IstioOperator install(String file) {
+        JsonNode tree = StrictManifests.documents(file, Repo.read(file)).get(0);
         try {
             return StrictManifests.YAML.treeToValue(tree, IstioOperator.class);
         } catch (Exception e) {
-            throw new AssertionError(INSTALL + " does not parse strictly: " + e.getMessage(), e);
+            throw new AssertionError(file + " does not parse strictly: " + e.getMessage(), e);
         }
     }
 
     @Test
     void installIsAnIstioOperatorWithTheCniPlugin() {
+        for (String file : INSTALL_FILES) {
+            IstioOperator operator = install(file);
+            assertEquals("install.istio.io/v1alpha1", operator.apiVersion(), file);
+            assertEquals("IstioOperator", operator.kind(), file);
+        }
         IstioOperator operator = install();
-        assertEquals("install.istio.io/v1alpha1", operator.apiVersion());
-        assertEquals("IstioOperator", operator.kind());
         assertTrue(operator.spec().components().cni().enabled(), "Pod Security restricted rejects istio-init: CNI is required");
     }
 

@@ -274,6 +274,14 @@ class WorkloadContractTest {
                         }
                     }
                 }
+                // A missing Secret volume keeps the pod from starting too. The one exception holds private keys,
+                // so no manifest contains it: scripts/kind-up.sh creates it (KindScriptTest checks that it does).
+                for (var volume : w.template().getSpec().getVolumes()) {
+                    if (volume.getSecret() != null && !volume.getSecret().getSecretName().equals("user-signing-keys")) {
+                        String secret = volume.getSecret().getSecretName();
+                        assertTrue(k8s.find(Secret.class, secret).isPresent(), w + " mounts missing Secret " + secret);
+                    }
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ package io.meshshop.order;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
+import io.meshshop.common.auth.BearerTokens;
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
 import io.meshshop.common.http.ServiceLauncher;
@@ -54,11 +55,13 @@ public final class Main {
         Checkout checkout = new Checkout(products, orders, users, settlement, clock, schedule);
         Cancellation cancellation = new Cancellation(orders, settlement, clock, schedule);
         Recovery recovery = new Recovery(orders, settlement, clock, schedule);
+        BearerTokens tokens = BearerTokens.withJwksUrl(config.get("auth"));
         return ServerDefaults.apply(server, config, db, tracer, shutdown)
                 .routing(routing -> {
                     ServerDefaults.routing(routing);
                     routing.register("/api/products", new ProductHttpService(products));
-                    routing.register("/api/orders", new OrderHttpService(checkout, cancellation, orders, recovery));
+                    routing.register("/api/orders", new OrderHttpService(checkout, cancellation, orders, recovery,
+                            tokens));
                 });
     }
 }

@@ -61,16 +61,19 @@ class RecoveryTwoInstancesPostgresTest {
         }
     }
 
+    private Services.Customer customer;
+
     @Test
     void bothInstancesSettleEveryPendingOrderWithOneCaptureEach() {
         paymentA.mode(TestProxy.Mode.RESET);
         paymentB.mode(TestProxy.Mode.RESET);
-        String userId = services.registerUser("Two instances");
+        customer = services.signUp("Two instances");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < ORDERS; i++) {
             WebServer instance = i % 2 == 0 ? orderA : orderB;
             var placed = Answer.of(HttpCalls.send("POST", "http://localhost:" + instance.port() + "/api/orders",
-                    OrderApiContract.body(userId, "MESH-MUG", 1 + i % 3), "Idempotency-Key", UUID.randomUUID().toString()));
+                    OrderApiContract.body("MESH-MUG", 1 + i % 3), "Idempotency-Key", UUID.randomUUID().toString(),
+                    "Authorization", "Bearer " + customer.token()));
             assertThat(placed.raw().body(), placed.status(), is(202));
             ids.add(placed.json().getString("id"));
         }
@@ -108,7 +111,10 @@ class RecoveryTwoInstancesPostgresTest {
                 .count();
     }
 
-    private static JsonObject order(String id) {
-        return Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null)).json();
+    private JsonObject order(String id) {
+        Answer answer = Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
+                customer.bearer()));
+        assertThat(answer.raw().body(), answer.status(), is(200));
+        return answer.json();
     }
 }

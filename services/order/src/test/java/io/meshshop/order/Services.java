@@ -3,8 +3,13 @@ package io.meshshop.order;
 import io.meshshop.common.testing.Answer;
 import io.meshshop.common.testing.OwnResources;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import io.meshshop.common.http.GracefulShutdown;
 import io.meshshop.common.testing.HttpCalls;
@@ -26,10 +31,22 @@ final class Services implements AutoCloseable {
     final TestProxy userProxy;
     final TestProxy paymentProxy;
 
+    /** A signed-in customer: the user id and the access token that user issued. */
+    record Customer(String id, String token) {
+        String[] bearer() {
+            return new String[] {"Authorization", "Bearer " + token};
+        }
+    }
+
+    /** What every customer of these tests signs up with: long enough for the user service's rules. */
+    static final String PASSWORD = "correct horse battery staple";
+
     private Services(boolean postgres) {
         this.postgres = postgres;
+        Path keys = signingKeysFile();
         this.user = OwnResources.of(io.meshshop.user.Main.class, () -> io.meshshop.user.Main.setupServer(
-                WebServer.builder(), database("user", Map.of()), new GracefulShutdown()).build().start());
+                WebServer.builder(), database("user", Map.of("auth.signing-keys", keys.toString(),
+                        "auth.generate-signing-keys", "true")), new GracefulShutdown()).build().start());
         this.payment = OwnResources.of(io.meshshop.payment.Main.class, () -> io.meshshop.payment.Main.setupServer(
                 WebServer.builder(), database("payment", Map.of()), new GracefulShutdown()).build().start());
         this.userProxy = new TestProxy(userUrl());
@@ -56,6 +73,9 @@ final class Services implements AutoCloseable {
         Map<String, String> settings = new HashMap<>(dbSettings);
         settings.put("user.service.url", userUrl);
         settings.put("payment.service.url", paymentUrl);
+        // The keys straight from user, not through the proxy, so that proxy faults test the calls order makes
+        // for a request and the recorded calls are only those.
+        settings.put("auth.jwks.url", userUrl() + "/.well-known/jwks.json");
         settings.put("user.service.timeout.read", "PT2S");
         settings.put("payment.service.timeout.read", "PT2S");
         settings.put("recovery.interval", "PT0.1S");
@@ -75,15 +95,37 @@ final class Services implements AutoCloseable {
         return OwnResources.of(Main.class, () -> setUpOrder(WebServer.builder(), config).build().start());
     }
 
-    /** Registers a user with the user service directly and answers its id. */
-    String registerUser(String name) {
-        String email = java.util.UUID.randomUUID() + "@example.com";
+    /** Signs a new customer up and in with the user service directly. */
+    Customer signUp(String name) {
+        String email = UUID.randomUUID() + "@example.com";
         var created = HttpCalls.send("POST", userUrl() + "/api/users",
-                "{\"name\":\"" + name + "\",\"email\":\"" + email + "\"}");
+                "{\"name\":\"" + name + "\",\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
         if (created.statusCode() != 201) {
             throw new AssertionError("user registration failed: " + created.statusCode() + " " + created.body());
         }
-        return Answer.of(created).json().getString("id");
+        var session = HttpCalls.send("POST", userUrl() + "/api/sessions",
+                "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
+        if (session.statusCode() != 200) {
+            throw new AssertionError("sign-in failed: " + session.statusCode() + " " + session.body());
+        }
+        return new Customer(Answer.of(created).json().getString("id"), Answer.of(session).json().getString("accessToken"));
+    }
+
+    /** Deletes the customer at the user service: their token stays valid until it expires. */
+    void deleteUser(Customer customer) {
+        var deleted = HttpCalls.send("DELETE", userUrl() + "/api/users/me", null, customer.bearer());
+        if (deleted.statusCode() != 204) {
+            throw new AssertionError("delete failed: " + deleted.statusCode() + " " + deleted.body());
+        }
+    }
+
+    private static Path signingKeysFile() {
+        try {
+            Path dir = Files.createTempDirectory("meshshop-keys");
+            return dir.resolve("user-signing-keys.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Config database(String service, Map<String, String> overrides) {

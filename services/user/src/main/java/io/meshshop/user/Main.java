@@ -3,14 +3,25 @@ package io.meshshop.user;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
+import io.meshshop.common.auth.BearerTokens;
 import io.meshshop.common.db.Databases;
 import io.meshshop.common.http.GracefulShutdown;
 import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.observe.Observability;
+import io.meshshop.user.api.JwksHttpService;
+import io.meshshop.user.api.SessionHttpService;
 import io.meshshop.user.api.UserHttpService;
+import io.meshshop.user.auth.AccessTokens;
+import io.meshshop.user.auth.Argon2idHasher;
+import io.meshshop.user.auth.AuthSettings;
+import io.meshshop.user.auth.HashingSlots;
+import io.meshshop.user.auth.SigningKeys;
+import io.meshshop.user.domain.PasswordHasher;
+import io.meshshop.user.domain.SignIn;
 import io.meshshop.user.domain.Users;
+import io.meshshop.user.store.SignInAttemptStore;
 import io.meshshop.user.store.UserStore;
 
 import io.helidon.config.Config;
@@ -18,7 +29,9 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServerConfig;
 
-/** The user service: who may place orders. */
+import com.nimbusds.jose.jwk.JWKSet;
+
+/** The user service: who the customers are, and the tokens that say so. */
 public final class Main {
 
     private Main() {
@@ -31,19 +44,39 @@ public final class Main {
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */
     public static WebServerConfig.Builder setupServer(WebServerConfig.Builder server, Config config,
                                                       GracefulShutdown shutdown) {
-        // The tracing SDK (exporter, HTTP client, TLS defaults) is built while the database is opened and
-        // migrated: neither needs the other (DbClient and WebClient tracing look the tracer up per call).
+        // Checked first: a token lifetime or hashing setting out of bounds stops the start before anything opens.
+        AuthSettings auth = AuthSettings.from(config.get("auth"));
+        // The tracing SDK (exporter, HTTP client, TLS defaults) and the signing keys (file, JOSE and EC classes)
+        // are made ready while the database is opened and migrated: none needs the others.
         CompletableFuture<Tracer> tracing = ServiceLauncher.inBackground("tracing",
                 () -> Observability.tracer(config.get("tracing")));
+        CompletableFuture<JWKSet> signingKeys = ServiceLauncher.inBackground("signing-keys",
+                () -> SigningKeys.loadOrCreate(auth.signingKeys(), auth.generateSigningKeys()));
         DbClient db = Databases.open(config.get("db"));
         Tracer tracer = ServiceLauncher.await(tracing);
+        JWKSet keys = ServiceLauncher.await(signingKeys);
+
+        Clock clock = Clock.systemUTC();
         Idempotency idempotency = Idempotency.create(db, config.get("idempotency"));
+        HashingSlots slots = new HashingSlots(auth.hashingSlots() > 0 ? auth.hashingSlots()
+                : HashingSlots.automatic(auth.hashing().heapBytes()), auth.hashingMaxWait());
+        PasswordHasher hasher = new Argon2idHasher(auth.hashing(), slots);
         UserStore store = new UserStore(db);
-        Users users = new Users(store, Clock.systemUTC());
+        SignInAttemptStore attempts = new SignInAttemptStore(db);
+        attempts.startPurging(clock, auth.window());
+        Users users = new Users(store, hasher, clock);
+        SignIn signIn = new SignIn(store, attempts, hasher, clock, auth.maxFailures(), auth.window(),
+                auth.adminEmails());
+        AccessTokens tokens = new AccessTokens(SigningKeys.signingKey(keys), auth.issuer(), auth.audience(),
+                auth.tokenTtl(), clock);
+        // The service checks its own tokens with its own public keys: no HTTP call to itself.
+        BearerTokens bearer = BearerTokens.withKeys(auth.verifierConfig(), keys);
         return ServerDefaults.apply(server, config, db, tracer, shutdown)
                 .routing(routing -> {
                     ServerDefaults.routing(routing);
-                    routing.register("/api/users", new UserHttpService(users, store, idempotency));
+                    routing.register("/api/users", new UserHttpService(users, store, idempotency, bearer));
+                    routing.register("/api/sessions", new SessionHttpService(signIn, tokens));
+                    routing.register("/.well-known/jwks.json", new JwksHttpService(keys));
                 });
     }
 }

@@ -30,7 +30,8 @@ class MigrationsTest {
         List<String> onH2 = history(h2, "sa", "");
         List<String> onPostgres = history(pg.get("db.url"), pg.get("db.user"), pg.get("db.password"));
         assertThat(onH2, is(onPostgres));
-        assertThat(onH2, hasItems("0.1 idempotency keys true", "1 users true"));
+        assertThat(onH2, hasItems("0.1 idempotency keys true", "1 users true", "2 password hash true",
+                "3 sign in attempts true"));
     }
 
     private static List<String> history(String url, String user, String password) throws SQLException {

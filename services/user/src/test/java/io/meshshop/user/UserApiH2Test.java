@@ -1,5 +1,7 @@
 package io.meshshop.user;
 
+import java.nio.file.Path;
+
 import io.meshshop.common.http.GracefulShutdown;
 import io.meshshop.common.testing.TestDatabases;
 
@@ -11,12 +13,14 @@ import io.helidon.webserver.testing.junit5.SetUpServer;
 @ServerTest
 class UserApiH2Test extends UserApiContract {
 
+    private static final Path KEYS = TestCustomers.newKeyFile();
+
     UserApiH2Test(WebServer server) {
-        super(server);
+        super(server, KEYS);
     }
 
     @SetUpServer
     static void setUp(WebServerConfig.Builder server) {
-        Main.setupServer(server, TestDatabases.h2("user"), new GracefulShutdown());
+        Main.setupServer(server, TestDatabases.h2("user", TestCustomers.settings(KEYS)), new GracefulShutdown());
     }
 }

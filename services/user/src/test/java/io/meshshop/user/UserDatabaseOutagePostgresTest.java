@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -39,7 +40,11 @@ class UserDatabaseOutagePostgresTest {
     @BeforeAll
     static void start() {
         database = TestDatabases.newPostgresDatabase("user");
-        server = Main.setupServer(WebServer.builder(), TestDatabases.serviceConfig(database), new GracefulShutdown())
+        Map<String, String> settings = new HashMap<>(database);
+        settings.putAll(TestCustomers.settings(TestCustomers.newKeyFile()));
+        // The timeout the service ships with: this test is about how fast an outage is answered.
+        settings.put("db.pool.timeout", "PT0.5S");
+        server = Main.setupServer(WebServer.builder(), TestDatabases.serviceConfig(settings), new GracefulShutdown())
                 .build().start();
         base = "http://localhost:" + server.port();
     }
@@ -53,19 +58,24 @@ class UserDatabaseOutagePostgresTest {
     @Test
     void outageAnswers503AndRecoversWithoutRestart() throws Exception {
         assertThat(HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode(), is(200));
+        TestCustomers.Customer ada = TestCustomers.signUp(base);
 
         setAllowConnections(false);
         try {
             long start = System.nanoTime();
-            Answer during = Answer.of(HttpCalls.send("POST", base + "/api/users",
-                    "{\"name\":\"Outage\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}"));
+            Answer during = TestCustomers.register(base, "Outage", UUID.randomUUID() + "@example.com",
+                    TestCustomers.PASSWORD);
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertThat(during.status(), is(503));
             assertThat(during.problemType(), is("database-unavailable"));
             assertThat(during.header("Retry-After"), notNullValue());
             assertThat("answers within the pool timeout, does not hang", millis, lessThan(5_000L));
 
-            assertThat(Answer.of(HttpCalls.send("GET", base + "/api/users/" + UUID.randomUUID(), null)).status(), is(503));
+            assertThat("a signed-in read", Answer.of(HttpCalls.send("GET", base + "/api/users/me", null,
+                    ada.bearer())).status(), is(503));
+            Answer signIn = TestCustomers.attemptSignIn(base, ada.email(), TestCustomers.PASSWORD);
+            assertThat("a sign-in is 503, never taken for wrong credentials", signIn.status(), is(503));
+            assertThat(signIn.problemType(), is("database-unavailable"));
             assertThat(HttpCalls.send("GET", base + "/observe/health/ready", null).statusCode(), is(503));
             assertThat("liveness stays up: a restart would not help", 
                     HttpCalls.send("GET", base + "/observe/health/live", null).statusCode(), is(200));
@@ -81,8 +91,9 @@ class UserDatabaseOutagePostgresTest {
             }
         }
         assertThat("ready again without a restart", ready, is(200));
-        assertThat(HttpCalls.send("POST", base + "/api/users",
-                "{\"name\":\"After\",\"email\":\"" + UUID.randomUUID() + "@example.com\"}").statusCode(), is(201));
+        assertThat(TestCustomers.register(base, "After", UUID.randomUUID() + "@example.com", TestCustomers.PASSWORD)
+                .status(), is(201));
+        assertThat(TestCustomers.attemptSignIn(base, ada.email(), TestCustomers.PASSWORD).status(), is(200));
     }
 
     private static void setAllowConnections(boolean allow) throws SQLException {

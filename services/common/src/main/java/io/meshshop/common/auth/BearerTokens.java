@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.meshshop.common.json.Ids;
 import io.meshshop.common.problem.Problem;
@@ -40,11 +41,20 @@ import io.helidon.webserver.http.ServerRequest;
  * Checks the bearer token of a request, in every service that serves customers, so that a local run and
  * every test are as safe as the cluster (where the sidecars check the same tokens too).
  *
- * <p>All the checking is Nimbus JOSE+JWT's: the signature against the issuer's JWKS, one allowed algorithm
- * (ES256; so {@code alg: none} and HMAC tokens signed with a public key fail), the header's {@code typ}
- * ({@code at+jwt}, RFC 9068), {@code iss} and {@code aud} exactly, {@code exp} and {@code nbf} with a small
- * clock skew, and the presence of {@code sub}, {@code iat} and {@code jti}. A token that fails any check is
- * answered {@code 401} with {@code WWW-Authenticate: Bearer} (RFC 6750). Tokens are never logged.
+ * <p>All the checking is Nimbus JOSE+JWT's: the signature against the issuer's JWKS, an allow-list of
+ * asymmetric algorithms ({@code auth.algorithms}, default ES256 only; {@code alg: none} and HMAC are never
+ * accepted, so a token "signed" with a public key as an HMAC secret fails), the header's {@code typ}
+ * ({@code auth.token-type}, default {@code at+jwt}, RFC 9068), {@code iss} and {@code aud} exactly,
+ * {@code exp} and {@code nbf} with a small clock skew, and the presence of {@code sub}, {@code iat} and
+ * {@code jti}. A token that fails any check is answered {@code 401} with {@code WWW-Authenticate: Bearer}
+ * (RFC 6750). Tokens are never logged. Another OpenID provider (Keycloak, say) plugs in by configuration:
+ * its issuer, JWKS URL, algorithm ({@code RS256}) and header type ({@code JWT}).
+ *
+ * <p>A token that passed is remembered until it expires, as Envoy's JWT filter does: checking an ES256
+ * signature costs more CPU than the rest of a simple request, and a customer sends the same token with every
+ * request for 15 minutes. The cache never extends a token's life (an entry ends at {@code exp} plus the
+ * skew, as the check would), but it does mean that a key withdrawn from the JWKS stops tokens it signed only
+ * when they expire, at most 15 minutes later.
  */
 public final class BearerTokens {
 
@@ -52,27 +62,51 @@ public final class BearerTokens {
     public static final String CHALLENGE = "Bearer realm=\"meshshop\"";
     /** The JOSE header type of access tokens (RFC 9068), so an ID token or another JWT is not taken for one. */
     public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
-    /** The only signature algorithm accepted. */
+    /** The algorithm this project's issuer signs with, and the only one accepted unless configured otherwise. */
     public static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
 
     /** Far above any token this issuer makes (about 600 bytes); longer ones are refused before parsing. */
     static final int MAX_TOKEN_LENGTH = 4096;
     private static final String BEARER = "bearer ";
     private static final System.Logger LOG = System.getLogger(BearerTokens.class.getName());
+    /** Tokens remembered at most; past it, expired entries go first, then all (about 1 KiB each). */
+    static final int MAX_REMEMBERED = 4096;
 
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final long skewMillis;
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
-    BearerTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration clockSkew) {
+    /** A token that passed every check, and until when it counts as checked. */
+    private record Verified(Caller caller, long untilMillis) {
+    }
+
+    BearerTokens(JWKSource<SecurityContext> keys, Config auth) {
         processor = new DefaultJWTProcessor<>();
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHM, keys));
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                new JOSEObjectType(auth.get("token-type").asString().orElse(ACCESS_TOKEN_TYPE.getType()))));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms(auth), keys));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                Set.of(audience),
-                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                Set.of(audience(auth)),
+                new JWTClaimsSet.Builder().issuer(issuer(auth)).build(),
                 Set.of("sub", "exp", "iat", "jti"),
                 Set.of());
-        claims.setMaxClockSkew(Math.toIntExact(clockSkew.toSeconds()));
+        claims.setMaxClockSkew(Math.toIntExact(clockSkew(auth).toSeconds()));
         processor.setJWTClaimsSetVerifier(claims);
+        skewMillis = clockSkew(auth).toMillis();
+    }
+
+    /** {@code auth.algorithms}: asymmetric signature algorithms only; an HMAC or "none" here is a start-up error. */
+    static Set<JWSAlgorithm> algorithms(Config auth) {
+        List<String> names = auth.get("algorithms").asList(String.class).orElse(List.of(ALGORITHM.getName()));
+        Set<JWSAlgorithm> algorithms = new HashSet<>();
+        for (String name : names) {
+            JWSAlgorithm algorithm = JWSAlgorithm.parse(name.strip());
+            if (!JWSAlgorithm.Family.SIGNATURE.contains(algorithm)) {
+                throw new IllegalStateException("auth.algorithms allows only asymmetric signatures, not " + name);
+            }
+            algorithms.add(algorithm);
+        }
+        return algorithms;
     }
 
     /**
@@ -80,8 +114,7 @@ public final class BearerTokens {
      * {@code audience} and {@code clock-skew} from the {@code auth} node.
      */
     public static BearerTokens withKeys(Config auth, JWKSet publicKeys) {
-        return new BearerTokens(new ImmutableJWKSet<>(publicKeys.toPublicJWKSet()), issuer(auth), audience(auth),
-                clockSkew(auth));
+        return new BearerTokens(new ImmutableJWKSet<>(publicKeys.toPublicJWKSet()), auth);
     }
 
     /**
@@ -103,7 +136,7 @@ public final class BearerTokens {
                     .retrying(false)
                     .outageTolerant(outage.toMillis())
                     .build();
-            return new BearerTokens(keys, issuer(auth), audience(auth), clockSkew(auth));
+            return new BearerTokens(keys, auth);
         } catch (MalformedURLException | IllegalArgumentException e) {
             throw new IllegalStateException("auth.jwks.url is not a URL: " + url, e);
         }
@@ -138,6 +171,14 @@ public final class BearerTokens {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw invalid("the token is too long");
         }
+        long now = System.currentTimeMillis();
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (now < known.untilMillis()) {
+                return known.caller();
+            }
+            verified.remove(token);
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -151,7 +192,19 @@ public final class BearerTokens {
             throw invalid(e.getMessage());
         }
         UUID userId = Ids.parseUuid(claims.getSubject()).orElseThrow(() -> invalid("the subject is not a user id"));
-        return new Caller(userId, scopes(claims));
+        Caller caller = new Caller(userId, scopes(claims));
+        remember(token, new Verified(caller, claims.getExpirationTime().getTime() + skewMillis), now);
+        return caller;
+    }
+
+    private void remember(String token, Verified entry, long now) {
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.values().removeIf(v -> v.untilMillis() <= now);
+            if (verified.size() >= MAX_REMEMBERED) {
+                verified.clear();
+            }
+        }
+        verified.put(token, entry);
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) {

@@ -3,6 +3,8 @@ package io.meshshop.order.api;
 import java.util.List;
 import java.util.UUID;
 
+import io.meshshop.common.auth.BearerTokens;
+import io.meshshop.common.auth.Caller;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.json.Ids;
@@ -34,6 +36,10 @@ import io.helidon.webserver.http.ServerResponse;
  * or PAYMENT_DECLINED: a decline is an order in that state, not an error, since the order exists and can be
  * read), {@code 202} an order still PENDING (payment could not answer; recovery settles it, poll Location);
  * for a cancel {@code 200} CANCELLED, {@code 202} CANCELLING.
+ *
+ * <p>Every route needs the customer's bearer token, and acts for the token's subject only: an order is
+ * placed for the caller, the list is the caller's, and another customer's order answers {@code 404} exactly
+ * as an unknown id does.
  */
 public final class OrderHttpService implements HttpService {
 
@@ -44,12 +50,15 @@ public final class OrderHttpService implements HttpService {
     private final Cancellation cancellation;
     private final OrderStore orders;
     private final Recovery recovery;
+    private final BearerTokens tokens;
 
-    public OrderHttpService(Checkout checkout, Cancellation cancellation, OrderStore orders, Recovery recovery) {
+    public OrderHttpService(Checkout checkout, Cancellation cancellation, OrderStore orders, Recovery recovery,
+                            BearerTokens tokens) {
         this.checkout = checkout;
         this.cancellation = cancellation;
         this.orders = orders;
         this.recovery = recovery;
+        this.tokens = tokens;
     }
 
     @Override
@@ -75,12 +84,13 @@ public final class OrderHttpService implements HttpService {
     }
 
     private void place(ServerRequest req, ServerResponse res) {
+        Caller caller = tokens.require(req);
         IdempotencyKey key = IdempotencyKey.required(req);
         JsonInput in = JsonInput.read(req);
         OrderJson.Placement placement = OrderJson.Placement.from(in);
         String fingerprint = Idempotency.fingerprint(req.prologue().method().text(), req.path().absolute().path(),
                 in.rawBody());
-        Checkout.Placed placed = checkout.place(placement.userId(), placement.items(), key.value(), fingerprint,
+        Checkout.Placed placed = checkout.place(caller.userId(), placement.items(), key.value(), fingerprint,
                 ForwardedHeaders.from(req));
         Order order = placed.order();
         Spans.tag("order.id", order.id().toString());
@@ -98,18 +108,24 @@ public final class OrderHttpService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
+        Caller caller = tokens.require(req);
         UUID id = pathId(req);
-        res.send(OrderJson.order(orders.find(id).orElseThrow(() -> ProblemException.notFound("Order " + id))));
+        Order order = orders.find(id)
+                .filter(found -> found.belongsTo(caller.userId()))
+                .orElseThrow(() -> ProblemException.notFound("Order " + id));
+        res.send(OrderJson.order(order));
     }
 
-    /** {@code ?userId=} is required: orders are listed per user, newest first. */
+    /**
+     * The caller's orders, newest first. The former {@code ?userId=} is refused rather than ignored, so a
+     * client that still sends it learns that the list is always the caller's.
+     */
     private void list(ServerRequest req, ServerResponse res) {
-        var query = req.query();
-        if (!query.contains("userId")) {
-            throw badQuery("userId", "is required");
+        Caller caller = tokens.require(req);
+        if (req.query().contains("userId")) {
+            throw badQuery("userId", "is not accepted: the list is always the signed-in customer's orders");
         }
-        UUID userId = Ids.parseUuid(query.get("userId")).orElseThrow(() -> badQuery("userId", "must be a UUID"));
-        res.send(OrderJson.items(orders.findByUser(userId, LIST_LIMIT), OrderJson::order));
+        res.send(OrderJson.items(orders.findByUser(caller.userId(), LIST_LIMIT), OrderJson::order));
     }
 
     /**
@@ -117,9 +133,10 @@ public final class OrderHttpService implements HttpService {
      * (common's Idempotency); the order's own state machine makes a repeat harmless instead.
      */
     private void cancel(ServerRequest req, ServerResponse res) {
+        Caller caller = tokens.require(req);
         UUID id = pathId(req);
         IdempotencyKey key = IdempotencyKey.required(req);
-        Order order = cancellation.cancel(id, key.value(), ForwardedHeaders.from(req));
+        Order order = cancellation.cancel(caller.userId(), id, key.value(), ForwardedHeaders.from(req));
         if (order.status() == OrderStatus.CANCELLED) {
             res.status(Status.OK_200);
         } else {

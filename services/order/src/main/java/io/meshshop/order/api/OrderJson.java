@@ -30,10 +30,9 @@ final class OrderJson {
     private OrderJson() {
     }
 
-    /** Body of {@code POST /api/orders}. */
-    record Placement(UUID userId, List<Checkout.Item> items) {
+    /** Body of {@code POST /api/orders}: only what is bought; who buys is the bearer token's subject. */
+    record Placement(List<Checkout.Item> items) {
         static Placement from(JsonInput in) {
-            UUID userId = in.requiredUuid("userId");
             JsonArray array = in.requiredArray("items", 1, MAX_LINES);
             List<Checkout.Item> items = new ArrayList<>();
             if (array != null) {
@@ -55,7 +54,7 @@ final class OrderJson {
                 }
             }
             in.validate();
-            return new Placement(userId, items);
+            return new Placement(items);
         }
     }
 

@@ -11,12 +11,17 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * The inbound request's headers that every outbound call must carry. Envoy joins its spans into one trace
- * only if the application copies the trace context from the request it serves to the requests it makes
- * (W3C and B3, since sidecars and the app may use either), and Istio's policies and the services behind
- * see the caller only if its identity headers travel along. When tracing is on, WebClient's tracing
- * replaces {@code traceparent} and the B3 ids with a child span of the same trace, which is what a client
- * span should send.
+ * The inbound request's headers that outbound calls carry. Envoy joins its spans into one trace only if the
+ * application copies the trace context from the request it serves to the requests it makes (W3C and B3,
+ * since sidecars and the app may use either). When tracing is on, WebClient's tracing replaces
+ * {@code traceparent} and the B3 ids with a child span of the same trace, which is what a client span should
+ * send.
+ *
+ * <p>The customer's {@code Authorization} goes to user only ({@link #applyTo}): user checks the same token
+ * and answers only about the customer it names, so even this service cannot read another customer through
+ * it, and user's sidecar can require a request principal on the call. Payment never gets it
+ * ({@link #applyTraceContextTo}): it is internal, trusts order's workload identity (mTLS), and most of its
+ * calls (recovery, minutes later) have no customer, or a token that has expired.
  */
 public final class ForwardedHeaders {
 
@@ -25,7 +30,7 @@ public final class ForwardedHeaders {
                     "traceparent", "tracestate",
                     "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags", "b3",
                     "x-request-id", "baggage",
-                    "authorization", "end-user")
+                    "authorization")
             .map(HeaderNames::create)
             .toList();
 
@@ -53,7 +58,17 @@ public final class ForwardedHeaders {
         return NONE;
     }
 
+    /** Everything, the customer's token included: for calls to user. */
     void applyTo(ClientRequestHeaders outbound) {
         headers.forEach(outbound::set);
+    }
+
+    /** The trace context and request id, without the customer's credentials: for calls to payment. */
+    void applyTraceContextTo(ClientRequestHeaders outbound) {
+        for (Header header : headers) {
+            if (!header.name().equalsIgnoreCase(HeaderNames.AUTHORIZATION.defaultCase())) {
+                outbound.set(header);
+            }
+        }
     }
 }

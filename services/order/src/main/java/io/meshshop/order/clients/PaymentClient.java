@@ -87,7 +87,7 @@ public final class PaymentClient {
 
     private Optional<Dependency.Answer> post(String path, String key, JsonObject body, ForwardedHeaders headers) {
         try (HttpClientResponse response = client.post(path)
-                .headers(headers::applyTo)
+                .headers(headers::applyTraceContextTo)
                 .header(IdempotencyKey.HEADER, key)
                 .contentType(MediaTypes.APPLICATION_JSON)
                 .submit(body.toString())) {

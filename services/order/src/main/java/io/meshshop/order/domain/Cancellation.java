@@ -14,8 +14,9 @@ import io.meshshop.order.store.OrderStore;
  * Cancelling an order. The decision is stored first (CANCELLING, owing a refund or the charge's outcome),
  * then settled at once if payment answers; if it does not, recovery finishes it. A cancel that finds the
  * order already cancelling or cancelled changes nothing and answers the order as it stands, so repeating a
- * cancel, with its key or another, is harmless. The key is recorded on the order (unique): the same key
- * cannot cancel a second order.
+ * cancel, with its key or another, is harmless. The key is recorded on the order (unique per customer): the
+ * same key cannot cancel a second order. Only the order's customer may cancel it; to anyone else it does not
+ * exist.
  */
 public final class Cancellation {
 
@@ -34,13 +35,16 @@ public final class Cancellation {
         this.schedule = schedule;
     }
 
-    /** Cancels and settles what it can now; the order as it stands afterwards. */
-    public Order cancel(UUID id, String key, ForwardedHeaders headers) {
-        if (orders.findByCancelKey(key).filter(other -> !other.equals(id)).isPresent()) {
+    /** Cancels the customer's order and settles what it can now; the order as it stands afterwards. */
+    public Order cancel(UUID customer, UUID id, String key, ForwardedHeaders headers) {
+        if (orders.findByCancelKey(customer, key).filter(other -> !other.equals(id)).isPresent()) {
             throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
                     "This Idempotency-Key already cancelled another order; use a new key");
         }
         Order order = find(id);
+        if (!order.belongsTo(customer)) {
+            throw notFound(id);
+        }
         for (int i = 0; i < MAX_DECISIONS; i++) {
             Optional<Order.Move> move = order.cancel(key);
             if (move.isEmpty()) {
@@ -61,7 +65,12 @@ public final class Cancellation {
     }
 
     private Order find(UUID id) {
-        return orders.find(id).orElseThrow(() -> ProblemException.notFound("Order " + id));
+        return orders.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** The same answer for an unknown order and another customer's. */
+    private static ProblemException notFound(UUID id) {
+        return ProblemException.notFound("Order " + id);
     }
 
     private Instant now() {

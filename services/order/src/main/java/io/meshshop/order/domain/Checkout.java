@@ -19,10 +19,10 @@ import io.meshshop.order.store.OrderStore;
 import io.meshshop.order.store.ProductStore;
 
 /**
- * Placing an order: price it from the catalogue, check the user, store it PENDING under the request's
- * Idempotency-Key, charge it.
+ * Placing an order for the signed-in customer: price it from the catalogue, check the user, store it PENDING
+ * under the request's Idempotency-Key, charge it.
  *
- * <p>The order row carries the key (unique) and the request's fingerprint instead of a separate key record:
+ * <p>The order row carries the key (unique per customer, so two customers' keys never meet) and the request's fingerprint instead of a separate key record:
  * the order is the response, so a repeat of the request answers the order as it stands now, and concurrent
  * duplicates on any instance race for one insert that only one wins. Nothing is stored before the user
  * check, so a request refused for the user (422) or for user being down (503) leaves no trace.
@@ -68,7 +68,7 @@ public final class Checkout {
             users.requireExists(userId, headers);
         } catch (ProblemException e) {
             // Unknown product or user, user unreachable: only a new request gets that answer.
-            Optional<Order> existing = orders.findByKey(key);
+            Optional<Order> existing = orders.findByKey(userId, key);
             if (existing.isPresent()) {
                 return replay(existing.get(), fingerprint);
             }
@@ -81,7 +81,7 @@ public final class Checkout {
         String owner = UUID.randomUUID().toString();
         // Recovery leaves the order to this request for `age`, longer than a charge call can take.
         if (!orders.insert(order, key, owner, now.plus(schedule.age()))) {
-            return replay(orders.findByKey(key).orElseThrow(), fingerprint);
+            return replay(orders.findByKey(userId, key).orElseThrow(), fingerprint);
         }
         return new Placed(settlement.settle(order, headers, owner), false);
     }

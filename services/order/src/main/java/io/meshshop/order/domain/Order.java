@@ -39,6 +39,14 @@ public record Order(UUID id, UUID userId, OrderStatus status, Owed owed, List<Or
      * The charge's Idempotency-Key at payment. Derived from the order id, so every send of this order's
      * charge (the first, the mesh's retry, each recovery pass, a cancel) is the same charge.
      */
+    /**
+     * Whether {@code userId} may see and act on this order: only its customer. Everyone else is answered as
+     * if the order did not exist, so order ids tell nothing to whoever guesses or sees one.
+     */
+    public boolean belongsTo(UUID customer) {
+        return userId.equals(customer);
+    }
+
     public String chargeKey() {
         return "order-" + id + "-charge";
     }

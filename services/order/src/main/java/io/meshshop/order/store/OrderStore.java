@@ -122,24 +122,26 @@ public final class OrderStore {
     }
 
     public Optional<Order> find(UUID id) {
-        return withLines("o.id = CAST(? AS UUID)", id);
+        return withLines("orders-find-with-lines", "o.id = CAST(? AS UUID)", id);
     }
 
-    public Optional<Order> findByKey(String idempotencyKey) {
-        return withLines("o.idem_key = ?", idempotencyKey);
+    /** The order a customer placed with an Idempotency-Key: keys are the customer's own (unique per user). */
+    public Optional<Order> findByKey(UUID userId, String idempotencyKey) {
+        return withLines("orders-find-by-key-with-lines", "o.user_id = CAST(? AS UUID) AND o.idem_key = ?", userId,
+                idempotencyKey);
     }
 
     /**
      * The order matching {@code where} (on a unique column) with its lines, in one query returning a row per
      * line. Every order has at least one line (they are inserted together), so the inner join finds it.
      */
-    private Optional<Order> withLines(String where, Object param) {
+    private Optional<Order> withLines(String statement, String where, Object... params) {
         List<OrderLine> lines = new ArrayList<>();
         DbRow[] first = new DbRow[1];
-        db.execute().createNamedQuery("orders-find-with-lines",
+        db.execute().createNamedQuery(statement,
                         "SELECT " + ORDER_WITH_LINES + " FROM orders o JOIN order_lines l ON l.order_id = o.id"
                         + " WHERE " + where + " ORDER BY l.line_no")
-                .params(param)
+                .params(params)
                 .execute()
                 .forEach(row -> {
                     if (first[0] == null) {
@@ -150,10 +152,11 @@ public final class OrderStore {
         return first[0] == null ? Optional.empty() : Optional.of(order(first[0], lines));
     }
 
-    /** The order a cancel Idempotency-Key was used for, if any. */
-    public Optional<UUID> findByCancelKey(String cancelKey) {
-        return db.execute().createNamedGet("orders-find-by-cancel-key", "SELECT id FROM orders WHERE cancel_key = ?")
-                .params(cancelKey)
+    /** The order a customer's cancel Idempotency-Key was used for, if any. */
+    public Optional<UUID> findByCancelKey(UUID userId, String cancelKey) {
+        return db.execute().createNamedGet("orders-find-by-cancel-key",
+                        "SELECT id FROM orders WHERE user_id = CAST(? AS UUID) AND cancel_key = ?")
+                .params(userId, cancelKey)
                 .execute().map(row -> Rows.uuid(row, "id"));
     }
 

@@ -52,20 +52,22 @@ abstract class OrderStoreContract {
             String key = UUID.randomUUID().toString();
             assertThat(store.insert(order, key, "owner", NOW.plusSeconds(5)), is(true));
             assertThat(store.find(order.id()), is(Optional.of(order)));
-            assertThat(store.findByKey(key), is(Optional.of(order)));
+            assertThat(store.findByKey(order.userId(), key), is(Optional.of(order)));
+            assertThat("another customer's key space", store.findByKey(UUID.randomUUID(), key), is(Optional.empty()));
         }
         assertThat(store.find(UUID.randomUUID()), is(Optional.empty()));
-        assertThat(store.findByKey("no-such-key"), is(Optional.empty()));
+        assertThat(store.findByKey(UUID.randomUUID(), "no-such-key"), is(Optional.empty()));
     }
 
     @Test
     void aSecondOrderUnderTheSameKeyIsRefusedAndLeavesNoLines() {
         String key = UUID.randomUUID().toString();
-        Order first = newOrder(2);
-        Order second = newOrder(3);
+        UUID customer = UUID.randomUUID();
+        Order first = newOrder(customer, 2);
+        Order second = newOrder(customer, 3);
         assertThat(store.insert(first, key, "a", NOW), is(true));
         assertThat(store.insert(second, key, "b", NOW), is(false));
-        assertThat(store.findByKey(key), is(Optional.of(first)));
+        assertThat(store.findByKey(customer, key), is(Optional.of(first)));
         long orphans = db.execute().get("SELECT COUNT(*) AS n FROM order_lines WHERE order_id = CAST(? AS UUID)",
                 second.id()).map(row -> ((Number) row.column("n").get()).longValue()).orElseThrow();
         assertThat(orphans, is(0L));
@@ -118,12 +120,26 @@ abstract class OrderStoreContract {
         assertThat(products.find("NO-SUCH-THING"), is(Optional.empty()));
     }
 
+    @Test
+    void theSameKeyFromAnotherCustomerIsAnotherOrder() {
+        String key = UUID.randomUUID().toString();
+        Order first = newOrder(2);
+        Order second = newOrder(2);
+        assertThat(store.insert(first, key, "a", NOW), is(true));
+        assertThat("keys are unique per customer, not across customers", store.insert(second, key, "b", NOW), is(true));
+        assertThat(store.findByKey(second.userId(), key), is(Optional.of(second)));
+    }
+
     private static Order newOrder(int lines) {
+        return newOrder(UUID.randomUUID(), lines);
+    }
+
+    private static Order newOrder(UUID customer, int lines) {
         List<OrderLine> list = new ArrayList<>();
         for (int i = 0; i < lines; i++) {
             list.add(new OrderLine(i % 2 == 0 ? "MESH-MUG" : "PILOT-CAP", "Line " + i, 1 + i % 100, 100L + i));
         }
-        Order placed = Order.place(UUID.randomUUID(), list, "EUR", NOW, "f".repeat(64), NOW.plusSeconds(30));
+        Order placed = Order.place(customer, list, "EUR", NOW, "f".repeat(64), NOW.plusSeconds(30));
         assertThat(placed.owed(), is(Owed.CHARGE));
         return placed;
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.meshshop.common.auth.BearerTokens;
+import io.meshshop.common.auth.Caller;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.idempotency.Reply;
@@ -25,7 +27,11 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code /api/users}: register, read, list, change and delete users. */
+/**
+ * {@code /api/users}: register (open to anyone), and for a signed-in customer read, change and delete
+ * themself, as {@code /me} or by their id. Anyone else's id is answered exactly like an id nobody has
+ * (404), so ids cannot be probed. Listing and finding by e-mail need the {@code admin} scope.
+ */
 public final class UserHttpService implements HttpService {
 
     private static final int DEFAULT_LIMIT = 20;
@@ -34,21 +40,28 @@ public final class UserHttpService implements HttpService {
     private final Users users;
     private final UserStore store;
     private final Idempotency idempotency;
+    private final BearerTokens tokens;
 
-    public UserHttpService(Users users, UserStore store, Idempotency idempotency) {
+    public UserHttpService(Users users, UserStore store, Idempotency idempotency, BearerTokens tokens) {
         this.users = users;
         this.store = store;
         this.idempotency = idempotency;
+        this.tokens = tokens;
     }
 
     @Override
     public void routing(HttpRules rules) {
+        // /me before /{id}, which would otherwise take "me" for a malformed id.
         rules.post("/", this::register)
                 .get("/", this::list)
-                .get("/{id}", this::get)
-                .put("/{id}", this::change)
-                .delete("/{id}", this::delete)
+                .get("/me", (req, res) -> get(res, tokens.require(req)))
+                .put("/me", (req, res) -> change(req, res, tokens.require(req)))
+                .delete("/me", (req, res) -> delete(req, res, tokens.require(req)))
+                .get("/{id}", (req, res) -> get(res, pathOwner(req)))
+                .put("/{id}", (req, res) -> change(req, res, pathOwner(req)))
+                .delete("/{id}", (req, res) -> delete(req, res, pathOwner(req)))
                 .any("/", Problems.methodNotAllowed("GET, POST"))
+                .any("/me", Problems.methodNotAllowed("GET, PUT, DELETE"))
                 .any("/{id}", Problems.methodNotAllowed("GET, PUT, DELETE"));
     }
 
@@ -56,38 +69,54 @@ public final class UserHttpService implements HttpService {
         Optional<IdempotencyKey> key = IdempotencyKey.from(req);
         JsonInput in = JsonInput.read(req);
         UserJson.Registration registration = UserJson.Registration.from(in);
-        idempotency.respond(req, res, key, in.rawBody(), tx -> {
-            User user = users.register(tx, registration.name(), registration.email());
+        idempotency.respond(req, res, key, registration.fingerprintBody(), tx -> {
+            User user = users.register(tx, registration.name(), registration.email(), registration.password());
             return Reply.created("/api/users/" + user.id(), UserJson.user(user));
         });
     }
 
-    private void get(ServerRequest req, ServerResponse res) {
+    /**
+     * The signed-in caller, when the path's id is their own. Any other id, existing or not, is answered as
+     * an unknown one with the same problem, so a customer cannot learn which ids exist.
+     */
+    private Caller pathOwner(ServerRequest req) {
+        Caller caller = tokens.require(req);
         UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
-        User user = store.find(id).orElseThrow(() -> ProblemException.notFound("User " + id));
+        if (!id.equals(caller.userId())) {
+            throw notFound(id);
+        }
+        return caller;
+    }
+
+    private void get(ServerResponse res, Caller caller) {
+        User user = store.find(caller.userId()).orElseThrow(() -> notFound(caller.userId()));
         res.send(UserJson.user(user));
     }
 
-    private void change(ServerRequest req, ServerResponse res) {
-        UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
+    private void change(ServerRequest req, ServerResponse res, Caller caller) {
         Optional<IdempotencyKey> key = IdempotencyKey.from(req);
         JsonInput in = JsonInput.read(req);
         UserJson.Change change = UserJson.Change.from(in);
-        idempotency.respond(req, res, key, in.rawBody(),
-                tx -> Reply.ok(UserJson.user(users.change(tx, id, change.name(), change.email()))));
+        idempotency.respond(req, res, caller, key, in.rawBody(), tx -> Reply.ok(UserJson.user(
+                users.change(tx, caller.userId(), change.name(), change.email()))));
     }
 
-    private void delete(ServerRequest req, ServerResponse res) {
-        UUID id = Ids.pathUuid("id", req.path().pathParameters().get("id"));
+    /** Deleting again (the token outlives the user by up to its ttl) is 204 as well. */
+    private void delete(ServerRequest req, ServerResponse res, Caller caller) {
         Optional<IdempotencyKey> key = IdempotencyKey.from(req);
-        idempotency.respond(req, res, key, new byte[0], tx -> {
-            users.delete(tx, id);
+        idempotency.respond(req, res, caller, key, new byte[0], tx -> {
+            users.delete(tx, caller.userId());
             return Reply.noContent();
         });
     }
 
+    private static ProblemException notFound(UUID id) {
+        return ProblemException.notFound("User " + id);
+    }
+
     /** {@code ?email=} finds one address; otherwise a keyset page: {@code ?limit=&after=<next cursor>}. */
     private void list(ServerRequest req, ServerResponse res) {
+        tokens.require(req).require(Caller.ADMIN);
         var query = req.query();
         if (query.contains("email")) {
             String email = EmailAddress.normalise(query.get("email"))

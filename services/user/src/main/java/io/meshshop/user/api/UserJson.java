@@ -1,11 +1,13 @@
 package io.meshshop.user.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
 import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
 import io.meshshop.user.domain.EmailAddress;
+import io.meshshop.user.domain.Passwords;
 import io.meshshop.user.domain.User;
 
 import jakarta.json.JsonArrayBuilder;
@@ -21,12 +23,41 @@ final class UserJson {
     }
 
     /** Body of {@code POST /api/users}. */
-    record Registration(String name, String email) {
+    record Registration(String name, String email, String password) {
         static Registration from(JsonInput in) {
             String name = in.requiredString("name", 1, NAME_MAX);
             String email = readEmail(in, true).orElse(null);
+            String password = readPassword(in);
+            if (password != null) {
+                Passwords.problem(password, email).ifPresent(problem -> in.error("password", problem));
+            }
             in.validate();
-            return new Registration(name, email);
+            return new Registration(name, email, password);
+        }
+
+        /**
+         * What the Idempotency-Key fingerprint covers: the registration without its password. The fingerprint
+         * is a plain SHA-256 kept for a day in the idempotency table; with the password in it, that table would
+         * hold a fast, unsalted hash of every new password, which an attacker who reads the table could test
+         * guesses against, undoing the Argon2id. The cost: the same key with the same name and e-mail but
+         * another password replays the first answer, and the account keeps the first password.
+         */
+        byte[] fingerprintBody() {
+            return JsonFactories.object().add("name", name).add("email", email).build().toString()
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Body of {@code POST /api/sessions}. */
+    record Credentials(String email, String password) {
+        static Credentials from(JsonInput in) {
+            String email = readEmail(in, true).orElse(null);
+            String password = readPassword(in);
+            if (password != null && Passwords.tooLongToExist(password)) {
+                in.error("password", "must be at most " + Passwords.MAX_LENGTH + " characters");
+            }
+            in.validate();
+            return new Credentials(email, password);
         }
     }
 
@@ -49,6 +80,14 @@ final class UserJson {
                 .build();
     }
 
+    static JsonObject accessToken(String token, long expiresInSeconds) {
+        return JsonFactories.object()
+                .add("accessToken", token)
+                .add("tokenType", "Bearer")
+                .add("expiresIn", expiresInSeconds)
+                .build();
+    }
+
     static JsonObject list(List<User> users, String next) {
         JsonArrayBuilder items = JsonFactories.array();
         users.forEach(u -> items.add(user(u)));
@@ -57,6 +96,14 @@ final class UserJson {
             page.add("next", next);
         }
         return page.build();
+    }
+
+    /**
+     * A required string; the rules for new passwords are {@link Passwords}'. The length bound here is only the
+     * body's: Passwords counts characters after normalisation.
+     */
+    private static String readPassword(JsonInput in) {
+        return in.requiredString("password", 1, JsonInput.MAX_BODY_BYTES);
     }
 
     private static Optional<String> readEmail(JsonInput in, boolean required) {

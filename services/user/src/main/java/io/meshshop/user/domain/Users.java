@@ -14,23 +14,29 @@ import io.helidon.dbclient.DbExecute;
 
 /**
  * The user rules: e-mail is unique (the database's unique constraint decides, so two replicas cannot
- * both register one address), deleting is idempotent.
+ * both register one address), only a hash of the password is kept, deleting is idempotent.
  */
 public final class Users {
 
     private final UserStore store;
+    private final PasswordHasher hasher;
     private final Clock clock;
 
-    public Users(UserStore store, Clock clock) {
+    public Users(UserStore store, PasswordHasher hasher, Clock clock) {
         this.store = store;
+        this.hasher = hasher;
         this.clock = clock;
     }
 
-    public User register(DbExecute tx, String name, String email) {
+    /** @param password as received, already checked against {@link Passwords#problem} */
+    public User register(DbExecute tx, String name, String email, String password) {
+        // Hashed before the transaction's first statement, which is when it takes a pooled connection: the
+        // tens of milliseconds of hashing (or the wait for a hashing slot) never hold a connection.
+        String passwordHash = hasher.hash(Passwords.normalise(password));
         // Microseconds: what both H2 and PostgreSQL keep, so the value read back equals the one returned.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         User user = new User(UUID.randomUUID(), name, email, now);
-        store.insert(tx, user);
+        store.insert(tx, user, passwordHash);
         Meters.count("meshshop.users.registered", "Users registered");
         return user;
     }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.meshshop.common.db.DatabaseErrors;
 import io.meshshop.common.db.Rows;
 import io.meshshop.user.domain.EmailTakenException;
+import io.meshshop.user.domain.SignIn;
 import io.meshshop.user.domain.User;
 
 import io.helidon.dbclient.DbClient;
@@ -22,7 +23,7 @@ import io.helidon.dbclient.DbRow;
  * Statements are named: the name is what the database span in Jaeger shows, and an unnamed statement
  * costs DbClient a generated name (a SHA-256 of its text) on every execution.
  */
-public final class UserStore {
+public final class UserStore implements SignIn.Accounts {
 
     private static final String COLUMNS = "id, name, email, created_at";
 
@@ -32,11 +33,13 @@ public final class UserStore {
         this.db = db;
     }
 
-    public void insert(DbExecute tx, User user) {
+    public void insert(DbExecute tx, User user, String passwordHash) {
         try {
             tx.createNamedInsert("users-insert",
-                            "INSERT INTO users (id, name, email, created_at, updated_at) VALUES (CAST(? AS UUID), ?, ?, ?, ?)")
-                    .params(user.id(), user.name(), user.email(), at(user.createdAt()), at(user.createdAt()))
+                            "INSERT INTO users (id, name, email, password_hash, created_at, updated_at)"
+                            + " VALUES (CAST(? AS UUID), ?, ?, ?, ?, ?)")
+                    .params(user.id(), user.name(), user.email(), passwordHash, at(user.createdAt()),
+                            at(user.createdAt()))
                     .execute();
         } catch (DbClientException e) {
             throw translate(e);
@@ -79,6 +82,25 @@ public final class UserStore {
         return db.execute().createNamedGet("users-find-by-email", "SELECT " + COLUMNS + " FROM users WHERE email = ?")
                 .params(email)
                 .execute().map(UserStore::user);
+    }
+
+    /** The password hash is read by sign-in only; every other read leaves it out. */
+    @Override
+    public Optional<SignIn.Account> findForSignIn(String email) {
+        return db.execute().createNamedGet("users-find-for-sign-in",
+                        "SELECT id, password_hash FROM users WHERE email = ?")
+                .params(email)
+                .execute()
+                .map(row -> new SignIn.Account(Rows.uuid(row, "id"),
+                        Rows.isNull(row, "password_hash") ? null : row.column("password_hash").get(String.class)));
+    }
+
+    @Override
+    public void replacePasswordHash(UUID userId, String passwordHash) {
+        db.execute().createNamedUpdate("users-replace-password-hash",
+                        "UPDATE users SET password_hash = ? WHERE id = CAST(? AS UUID)")
+                .params(passwordHash, userId)
+                .execute();
     }
 
     /** One page in (created_at, id) order, starting after the given position (null for the first page). */
