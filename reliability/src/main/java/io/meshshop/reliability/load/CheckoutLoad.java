@@ -138,7 +138,7 @@ public final class CheckoutLoad {
     }
 
     /** 503 (with Retry-After), an in-flight 409 and no answer at all are worth the same request again. */
-    static boolean retriable(Answer answer) {
+    public static boolean retriable(Answer answer) {
         return !answer.answered() || answer.status() == 503 || answer.status() == 502 || answer.status() == 504
                || (answer.status() == 409 && answer.problemType().equals("idempotency-in-flight"));
     }

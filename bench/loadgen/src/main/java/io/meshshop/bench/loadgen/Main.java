@@ -274,6 +274,13 @@ public final class Main {
             // Each line is a path and the token of the customer it names: wrk reads a user as that user.
             // The tokens last 15 minutes; the harness seeds again before every wrk run that needs them.
             try (Customers customers = Customers.create(users, count, runId())) {
+                // Each token is tried once, so that wrk never measures a refused one as speed.
+                for (Customers.Customer customer : customers.all()) {
+                    Outcome read = users.get("check", "/api/users/" + customer.id(), customer.authorization());
+                    if (read.status() != 200) {
+                        throw new IllegalStateException(customer + " reading themself answered " + read.key());
+                    }
+                }
                 List<String> lines = customers.all().stream().map(c -> "/api/users/" + c.id() + " " + c.token()).toList();
                 Files.write(pathsOut, lines);
                 System.out.println("registered and signed in " + lines.size() + " customers; paths and tokens in " + pathsOut);
