@@ -697,6 +697,8 @@ public final class Corpus {
         values.put("Bearer <token>, x", "Bearer " + valid + ", x");
         values.put("Bearer \"<token>\"", "Bearer \"" + valid + "\"");
         values.put("Bearer <token>.", "Bearer " + valid + ".");
+        // Not base64url (nor RFC 6750's b64token): a lenient decoder that skips it would accept the token.
+        values.put("Bearer <token>!", "Bearer " + valid + "!");
         values.put("Bearer .<token>", "Bearer ." + valid);
         values.put("Bearer <token> with a fourth part", "Bearer " + valid + "." + parts[2]);
         values.put("Bearer <header.payload> without the signature part", "Bearer " + parts[0] + "." + parts[1]);
