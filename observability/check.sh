@@ -8,7 +8,9 @@
 #   4. dashboards             every PromQL expression in the Grafana dashboards parses (each becomes a
 #                             recording rule in a temporary file that promtool check rules parses), and
 #                             the dashboard JSON is sound (grafana/dashboard_exprs.py says what it checks)
-#   5. kustomize              observability/kustomization.yaml renders (when kubectl is on PATH)
+#   5. grafana provisioning   the datasources link to each other (exemplars to Jaeger, Jaeger to
+#                             Prometheus) and to the dashboards by uids that exist
+#   6. kustomize              observability/kustomization.yaml renders (when kubectl is on PATH)
 # Exits non-zero at the first failure. Installs nothing: promtool comes from Debian's "prometheus"
 # package (apt-get install -y prometheus), which scripts/test.sh and .ci/run install.
 set -euo pipefail
@@ -49,6 +51,9 @@ promtool check config "$work/cluster/prometheus.yml"
 step "dashboard expressions"
 python3 grafana/dashboard_exprs.py grafana/dashboards > "$work/dashboard-expressions.yml"
 promtool check rules "$work/dashboard-expressions.yml"
+
+step "grafana provisioning"
+python3 grafana/provisioning_check.py grafana/provisioning/datasources/meshshop.yml grafana/dashboards
 
 step "kustomize observability/"
 if command -v kubectl >/dev/null 2>&1; then

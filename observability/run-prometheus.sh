@@ -35,11 +35,14 @@ fi
 
 echo "Prometheus on http://localhost:$port (data in $data, removed on exit); Ctrl-C stops it."
 # Loopback only: this is a developer's tool, not a shared server. exec would skip the cleanup trap.
+# Exemplar storage keeps the trace ids that come with the histogram's samples (when the services expose
+# them), so that Grafana can open a sample's trace in Jaeger.
 "$prometheus_bin" \
     --config.file="$config" \
     --storage.tsdb.path="$data/tsdb" \
     --web.listen-address="127.0.0.1:$port" \
-    --web.enable-lifecycle &
+    --web.enable-lifecycle \
+    --enable-feature=exemplar-storage &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; cleanup' EXIT INT TERM
 wait "$pid"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine on embedded H2 databases (files under ./data/, kept across runs):
 # builds the services, starts user, payment and order on ports 8081, 8083 and 8082 with order wired to the
-# other two, prints where to call them, and stops all of them on Ctrl-C. The user service signs customers'
-# tokens with a development key that it creates on first start in ./data/user-signing-keys.json (never
-# committed; a cluster gets its key from a Secret).
+# other two, and the storefront (the web shop) on 8080, which forwards /api/... to user and order as the
+# ingress does in the cluster; prints where to call them, and stops all of them on Ctrl-C. The user service
+# signs customers' tokens with a development key that it creates on first start in
+# ./data/user-signing-keys.json (never committed; a cluster gets its key from a Secret).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-env.sh
@@ -44,8 +45,15 @@ aot_options() {
     fi
 }
 
-# name:port pairs; order last, because it calls the other two.
-services=(user:8081 payment:8083 order:8082)
+# name:port pairs; order after the two it calls, the storefront last (it forwards to user and order).
+services=(user:8081 payment:8083 order:8082 storefront:8080)
+# Settings of one service only. The storefront forwards the API to the local services: in the cluster the
+# ingress routes /api/... to them and / to the storefront, so page and API share one origin either way.
+service_env() {
+    case $1 in
+        storefront) echo FORWARD_ENABLED=true FORWARD_USER_URL=http://localhost:8081 FORWARD_ORDER_URL=http://localhost:8082 ;;
+    esac
+}
 for entry in "${services[@]}"; do
     name=${entry%%:*}
     port=${entry##*:}
@@ -61,7 +69,7 @@ for entry in "${services[@]}"; do
     ACCESS_dash_LOG_ENABLED=true \
     AUTH_SIGNING_KEYS=./data/user-signing-keys.json \
     AUTH_GENERATE_SIGNING_KEYS=true \
-        "$JAVA_HOME/bin/java" ${MESHSHOP_JAVA_OPTS:-} $aot -jar "$jar" > "logs/$name.log" 2>&1 &
+        env $(service_env "$name") "$JAVA_HOME/bin/java" ${MESHSHOP_JAVA_OPTS:-} $aot -jar "$jar" > "logs/$name.log" 2>&1 &
     pids+=("$!")
 done
 
@@ -84,11 +92,12 @@ for entry in "${services[@]}"; do
         echo "$name did not become ready; see logs/$name.log" >&2
         exit 1
     fi
-    printf '  %-8s http://localhost:%s   (log: logs/%s.log)\n' "$name" "$port" "$name"
+    printf '  %-10s http://localhost:%s   (log: logs/%s.log)\n' "$name" "$port" "$name"
 done
 cat <<EOT
 
-meshshop is running on H2 (data in ./data). Try:
+meshshop is running on H2 (data in ./data). Shop in a browser: http://localhost:8080/
+Or try the API:
   curl -s localhost:8081/api/users -H 'Content-Type: application/json' \
     -d '{"name":"Ada","email":"ada@example.com","password":"correct horse battery staple"}'
   curl -s localhost:8081/api/sessions -H 'Content-Type: application/json' \

@@ -3,8 +3,8 @@ package io.meshshop.reliability.check;
 /**
  * Every query the consistency checker runs, in one place, so that a change to the services' migrations is
  * a change to this file only. The tables are those of
- * {@code services/order/src/main/resources/db/migration/V2__orders.sql} (orders) and
- * {@code services/payment/src/main/resources/db/migration/V1__payments.sql} (payments, refunds).
+ * {@code services/order/src/main/resources/db/order/migration/V2__orders.sql} (orders) and
+ * {@code services/payment/src/main/resources/db/payment/migration/V1__payments.sql} (payments, refunds).
  *
  * <p>The two databases are separate (one per service, as in the cluster), so nothing here joins across
  * them: each side is read whole and compared in Java. Only columns the checks need are read, and every

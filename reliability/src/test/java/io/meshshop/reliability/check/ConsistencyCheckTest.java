@@ -47,15 +47,13 @@ class ConsistencyCheckTest {
             }
             throw e;
         }
-        Path order = Repo.root().resolve("services/order/src/main/resources/db/migration");
-        Path payment = Repo.root().resolve("services/payment/src/main/resources/db/migration");
+        Path order = Repo.root().resolve("services/order/src/main/resources/db/order/migration");
+        Path payment = Repo.root().resolve("services/payment/src/main/resources/db/payment/migration");
         migrate(orderDb, order);
         migrate(paymentDb, payment);
         sql(paymentDb, "ALTER TABLE payments DROP CONSTRAINT payments_one_capture_per_order",
                 "ALTER TABLE payments DROP CONSTRAINT payments_refunded");
-        // One order per key and customer (V3__keys_per_customer.sql; before it, per key).
-        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_user_idem_key_unique",
-                "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_idem_key_unique");
+        sql(orderDb, "ALTER TABLE orders DROP CONSTRAINT orders_user_idem_key_unique");
     }
 
     @AfterAll
@@ -92,15 +90,12 @@ class ConsistencyCheckTest {
         UUID declined = order("PAYMENT_DECLINED", null, 2000000, "0 minutes");
         payment(declined, decline(declined));
         capture(declined, 2000000, 0, "CAPTURED");                                          // capture-of-declined-order
-        UUID customer = UUID.randomUUID();
-        sql(orderDb, "UPDATE orders SET idem_key = 'same-key', user_id = '" + customer + "' WHERE status = 'PENDING'");
-                                                                                            // duplicate-order-key
-        // Two customers who sent the same key have an order each: no finding.
-        UUID first = order("PAID", null, 1200, "0 minutes");
-        payment(first, capture(first, 1200, 0, "CAPTURED"));
-        UUID second = order("PAID", null, 1300, "0 minutes");
-        payment(second, capture(second, 1300, 0, "CAPTURED"));
-        sql(orderDb, "UPDATE orders SET idem_key = 'shared-key' WHERE id IN ('" + first + "', '" + second + "')");
+        // duplicate-order-key: one customer's key on two orders (keys are unique per customer, not across them)
+        sql(orderDb, "UPDATE orders SET idem_key = 'same-key', user_id = CAST('00000000-0000-4000-8000-00000000000a'"
+                + " AS UUID) WHERE status = 'PENDING'");
+        UUID otherCustomers = order("PAID", null, 300, "0 minutes");
+        payment(otherCustomers, capture(otherCustomers, 300, 0, "CAPTURED"));
+        sql(orderDb, "UPDATE orders SET idem_key = 'same-key' WHERE id = CAST('" + otherCustomers + "' AS UUID)");
 
         ConsistencyCheck.Result result = ConsistencyCheck.run(target(), Duration.ofSeconds(60));
         result.findings().forEach(System.out::println);

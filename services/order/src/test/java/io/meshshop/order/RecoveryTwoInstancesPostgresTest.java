@@ -1,12 +1,13 @@
 package io.meshshop.order;
 
-import io.meshshop.common.testing.Answer;
-
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.meshshop.common.testing.Answer;
+import io.meshshop.common.testing.Await;
 import io.meshshop.common.testing.HttpCalls;
 import io.meshshop.common.testing.TestDatabases;
 
@@ -44,7 +45,7 @@ class RecoveryTwoInstancesPostgresTest {
         paymentA = new TestProxy(services.paymentUrl());
         paymentB = new TestProxy(services.paymentUrl());
         // Small batches, so the two instances' passes interleave over the same due orders.
-        Map<String, String> db = new java.util.HashMap<>(database);
+        Map<String, String> db = new HashMap<>(database);
         db.put("recovery.batch", "3");
         orderA = services.startOrder(services.orderConfig(db, services.userProxy.url(), paymentA.url()));
         orderB = services.startOrder(services.orderConfig(db, services.userProxy.url(), paymentB.url()));
@@ -61,6 +62,7 @@ class RecoveryTwoInstancesPostgresTest {
         }
     }
 
+    /** Who placed the orders: the only one who may read them. */
     private Services.Customer customer;
 
     @Test
@@ -80,16 +82,18 @@ class RecoveryTwoInstancesPostgresTest {
 
         paymentA.mode(TestProxy.Mode.FORWARD);
         paymentB.mode(TestProxy.Mode.FORWARD);
-        OrderApiContract.awaitTrue(() -> ids.stream().allMatch(id -> "PAID".equals(order(id).getString("status"))));
+        Await.until("every order to be PAID", OrderApiContract.WAIT,
+                () -> ids.stream().allMatch(id -> "PAID".equals(order(id).getString("status"))));
 
         int captures = 0;
         List<Integer> forwardedPerOrder = new ArrayList<>();
         for (String id : ids) {
             List<JsonObject> payments = Answer.of(HttpCalls.send("GET", services.paymentUrl() + "/api/payments?orderId=" + id,
                     null)).json().getJsonArray("items").getValuesAs(JsonObject.class);
-            assertThat(payments, hasSize(1));
-            assertThat(payments.getFirst().getString("status"), is("CAPTURED"));
-            assertThat(order(id).getString("paymentId"), is(payments.getFirst().getString("id")));
+            assertThat("payments", payments, hasSize(1));
+            assertThat("the payment's status", payments.getFirst().getString("status"), is("CAPTURED"));
+            assertThat("the order's payment is the capture", order(id).getString("paymentId"),
+                    is(payments.getFirst().getString("id")));
             captures += payments.size();
             forwardedPerOrder.add(forwarded(paymentA, id) + forwarded(paymentB, id));
         }
@@ -99,10 +103,10 @@ class RecoveryTwoInstancesPostgresTest {
         System.out.printf("[PostgreSQL] two instances, %d pending orders: charges refused while payment was down %d;"
                           + " after it came back instance A sent %d, instance B sent %d; captures %d; orders PAID %d%n",
                 ORDERS, refused, byA, byB, captures, ids.size());
-        assertThat(captures, is(ORDERS));
+        assertThat("captures", captures, is(ORDERS));
         // Each order was claimed by one instance at a time: payment got its charge once after it came back.
-        assertThat(forwardedPerOrder, everyItem(is(1)));
-        assertThat(refused, greaterThanOrEqualTo((long) ORDERS));
+        assertThat("forwarded per order", forwardedPerOrder, everyItem(is(1)));
+        assertThat("refused", refused, greaterThanOrEqualTo((long) ORDERS));
     }
 
     private static int forwarded(TestProxy proxy, String orderId) {
@@ -114,7 +118,7 @@ class RecoveryTwoInstancesPostgresTest {
     private JsonObject order(String id) {
         Answer answer = Answer.of(HttpCalls.send("GET", "http://localhost:" + orderA.port() + "/api/orders/" + id, null,
                 customer.bearer()));
-        assertThat(answer.raw().body(), answer.status(), is(200));
+        assertThat("status of " + answer, answer.status(), is(200));
         return answer.json();
     }
 }

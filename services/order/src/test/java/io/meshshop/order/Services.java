@@ -1,8 +1,5 @@
 package io.meshshop.order;
 
-import io.meshshop.common.testing.Answer;
-import io.meshshop.common.testing.OwnResources;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.testing.Answer;
 import io.meshshop.common.testing.HttpCalls;
 import io.meshshop.common.testing.TestDatabases;
 
@@ -22,6 +20,8 @@ import io.helidon.webserver.WebServerConfig;
 /**
  * The real user and payment services, each on its own fresh database (H2 or PostgreSQL), started
  * in-process from their own {@code Main.setupServer}, each behind a {@link TestProxy} that order calls.
+ * Each service runs with the application.yaml and OpenAPI document of its own jar (TestDatabases with the
+ * service's main class) and its own migrations (each names its folder), though all three share a class path.
  */
 final class Services implements AutoCloseable {
 
@@ -44,11 +44,11 @@ final class Services implements AutoCloseable {
     private Services(boolean postgres) {
         this.postgres = postgres;
         Path keys = signingKeysFile();
-        this.user = OwnResources.of(io.meshshop.user.Main.class, () -> io.meshshop.user.Main.setupServer(
-                WebServer.builder(), database("user", Map.of("auth.signing-keys", keys.toString(),
-                        "auth.generate-signing-keys", "true")), new GracefulShutdown()).build().start());
-        this.payment = OwnResources.of(io.meshshop.payment.Main.class, () -> io.meshshop.payment.Main.setupServer(
-                WebServer.builder(), database("payment", Map.of()), new GracefulShutdown()).build().start());
+        this.user = io.meshshop.user.Main.setupServer(WebServer.builder(),
+                database(io.meshshop.user.Main.class, "user", Map.of("auth.signing-keys", keys.toString(),
+                        "auth.generate-signing-keys", "true")), new GracefulShutdown()).build().start();
+        this.payment = io.meshshop.payment.Main.setupServer(WebServer.builder(),
+                database(io.meshshop.payment.Main.class, "payment", Map.of()), new GracefulShutdown()).build().start();
         this.userProxy = new TestProxy(userUrl());
         this.paymentProxy = new TestProxy(paymentUrl());
     }
@@ -81,18 +81,17 @@ final class Services implements AutoCloseable {
         settings.put("recovery.interval", "PT0.1S");
         settings.put("recovery.age", "PT0.3S");
         settings.put("recovery.lease", "PT5S");
-        return OwnResources.of(Main.class, () -> dbSettings.isEmpty() ? database("order", settings)
-                : TestDatabases.serviceConfig(settings));
+        return dbSettings.isEmpty() ? database(Main.class, "order", settings)
+                : TestDatabases.serviceConfig(Main.class, settings);
     }
 
-    /** Builds order's server config with its own resources. */
     WebServerConfig.Builder setUpOrder(WebServerConfig.Builder server, Config config) {
-        return OwnResources.of(Main.class, () -> Main.setupServer(server, config, new GracefulShutdown()));
+        return Main.setupServer(server, config, new GracefulShutdown());
     }
 
     /** Starts an extra order instance (for the two-instance tests). */
     WebServer startOrder(Config config) {
-        return OwnResources.of(Main.class, () -> setUpOrder(WebServer.builder(), config).build().start());
+        return setUpOrder(WebServer.builder(), config).build().start();
     }
 
     /** Signs a new customer up and in with the user service directly. */
@@ -128,8 +127,9 @@ final class Services implements AutoCloseable {
         }
     }
 
-    private Config database(String service, Map<String, String> overrides) {
-        return postgres ? TestDatabases.postgres(service, overrides) : TestDatabases.h2(service, overrides);
+    /** The config of the service whose main class is {@code main}, on a fresh database of this kind. */
+    private Config database(Class<?> main, String service, Map<String, String> overrides) {
+        return postgres ? TestDatabases.postgres(main, service, overrides) : TestDatabases.h2(main, service, overrides);
     }
 
     @Override

@@ -1,22 +1,16 @@
 package io.meshshop.payment;
 
-import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
-
-import io.meshshop.common.db.Databases;
+import io.meshshop.common.db.MicrosecondClock;
 import io.meshshop.common.http.GracefulShutdown;
-import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
+import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.idempotency.Idempotency;
-import io.meshshop.common.observe.Observability;
 import io.meshshop.payment.api.PaymentHttpService;
-import io.meshshop.payment.clients.SimulatedAcquirer;
 import io.meshshop.payment.domain.Payments;
+import io.meshshop.payment.domain.SimulatedAcquirer;
 import io.meshshop.payment.store.PaymentStore;
 
 import io.helidon.config.Config;
-import io.helidon.dbclient.DbClient;
-import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServerConfig;
 
 /** The payment service: charges orders and refunds them, at most once however often a request arrives. */
@@ -32,16 +26,12 @@ public final class Main {
     /** Shared by {@link #main} and the tests, so that tests run the server as it ships. */
     public static WebServerConfig.Builder setupServer(WebServerConfig.Builder server, Config config,
                                                       GracefulShutdown shutdown) {
-        // The tracing SDK (exporter, HTTP client, TLS defaults) is built while the database is opened and
-        // migrated: neither needs the other (DbClient and WebClient tracing look the tracer up per call).
-        CompletableFuture<Tracer> tracing = ServiceLauncher.inBackground("tracing",
-                () -> Observability.tracer(config.get("tracing")));
-        DbClient db = Databases.open(config.get("db"));
-        Tracer tracer = ServiceLauncher.await(tracing);
-        Idempotency idempotency = Idempotency.create(db, config.get("idempotency"));
-        PaymentStore store = new PaymentStore(db);
-        Payments payments = new Payments(store, SimulatedAcquirer.create(config.get("acquirer")), Clock.systemUTC());
-        return ServerDefaults.apply(server, config, db, tracer, shutdown)
+        ServerDefaults.Infrastructure infrastructure = ServerDefaults.infrastructure(config, shutdown);
+        Idempotency idempotency = Idempotency.create(infrastructure.db(), config.get("idempotency"));
+        PaymentStore store = new PaymentStore(infrastructure.db());
+        Payments payments = new Payments(store, SimulatedAcquirer.create(config.get("acquirer")),
+                MicrosecondClock.systemUTC());
+        return ServerDefaults.apply(server, config, infrastructure, shutdown)
                 .routing(routing -> {
                     ServerDefaults.routing(routing);
                     routing.register("/api/payments", new PaymentHttpService(payments, store, idempotency));

@@ -1,16 +1,9 @@
 package io.meshshop.payment;
 
-import io.meshshop.common.testing.Answer;
-
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +19,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.meshshop.common.http.GracefulShutdown;
+import io.meshshop.common.testing.Answer;
 import io.meshshop.common.testing.HttpCalls;
+import io.meshshop.common.testing.OpenApiContract;
 
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
@@ -36,7 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.yaml.snakeyaml.Yaml;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -77,40 +71,41 @@ abstract class PaymentApiContract {
         String orderId = uuid();
         String userId = uuid();
         Answer created = charge(key(), orderId, userId, 1999, "EUR");
-        assertThat(created.status(), is(201));
+        assertThat("status of " + created, created.status(), is(201));
         JsonObject payment = created.json();
-        assertThat(payment.getString("orderId"), is(orderId));
-        assertThat(payment.getString("userId"), is(userId));
-        assertThat(payment.getJsonNumber("amountMinor").longValueExact(), is(1999L));
-        assertThat(payment.getString("currency"), is("EUR"));
-        assertThat(payment.getString("status"), is("CAPTURED"));
-        assertThat(payment.getJsonNumber("refundedMinor").longValueExact(), is(0L));
-        assertThat(payment.getString("createdAt"), notNullValue());
-        assertThat(payment.containsKey("declineReason"), is(false));
-        assertThat(created.header("Location"), is("/api/payments/" + payment.getString("id")));
-        assertThat(created.header("Idempotent-Replayed"), nullValue());
+        assertThat("payment's orderId", payment.getString("orderId"), is(orderId));
+        assertThat("payment's userId", payment.getString("userId"), is(userId));
+        assertThat("payment's amountMinor", payment.getJsonNumber("amountMinor").longValueExact(), is(1999L));
+        assertThat("payment's currency", payment.getString("currency"), is("EUR"));
+        assertThat("payment's status", payment.getString("status"), is("CAPTURED"));
+        assertThat("payment's refundedMinor", payment.getJsonNumber("refundedMinor").longValueExact(), is(0L));
+        assertThat("payment's createdAt", payment.getString("createdAt"), notNullValue());
+        assertThat("payment has declineReason", payment.containsKey("declineReason"), is(false));
+        assertThat("created's Location header",
+                created.header("Location"), is("/api/payments/" + payment.getString("id")));
+        assertThat("created's Idempotent-Replayed header", created.header("Idempotent-Replayed"), nullValue());
 
         Answer read = get(created.header("Location"));
-        assertThat(read.status(), is(200));
-        assertThat(read.json(), is(payment));
+        assertThat("status of " + read, read.status(), is(200));
+        assertThat("read's JSON", read.json(), is(payment));
 
         Answer listed = get("/api/payments?orderId=" + orderId);
-        assertThat(listed.status(), is(200));
-        assertThat(listed.json().getJsonArray("items"), hasSize(1));
-        assertThat(listed.json().getJsonArray("items").getJsonObject(0), is(payment));
-        assertThat(get("/api/payments?orderId=" + uuid()).json().getJsonArray("items"), hasSize(0));
+        assertThat("status of " + listed, listed.status(), is(200));
+        assertThat("listed's items", listed.json().getJsonArray("items"), hasSize(1));
+        assertThat("listed's items", listed.json().getJsonArray("items").getJsonObject(0), is(payment));
+        assertThat("payments of an unknown order", get("/api/payments?orderId=" + uuid()).json().getJsonArray("items"), hasSize(0));
     }
 
     @Test
     void largestAmountAndZeroDecimalCurrenciesAreIntegers() {
         Answer yen = charge(key(), uuid(), uuid(), 5000, "JPY");
-        assertThat(yen.status(), is(201));
-        assertThat(yen.json().getString("currency"), is("JPY"));
+        assertThat("status of " + yen, yen.status(), is(201));
+        assertThat("yen's currency", yen.json().getString("currency"), is("JPY"));
         // 10^12 is a valid amount; the shipped acquirer declines it, which still records it exactly.
         Answer largest = charge(key(), uuid(), uuid(), 1_000_000_000_000L, "EUR");
-        assertThat(largest.status(), is(402));
+        assertThat("status of " + largest, largest.status(), is(402));
         String id = largest.json().getString("paymentId");
-        assertThat(get("/api/payments/" + id).json().getJsonNumber("amountMinor").longValueExact(),
+        assertThat("the stored amount", get("/api/payments/" + id).json().getJsonNumber("amountMinor").longValueExact(),
                 is(1_000_000_000_000L));
     }
 
@@ -119,35 +114,35 @@ abstract class PaymentApiContract {
         String orderId = uuid();
         String key = key();
         Answer declined = charge(key, orderId, DECLINED_USER, 2500, "EUR");
-        assertThat(declined.status(), is(402));
-        assertThat(declined.contentType(), is("application/problem+json"));
-        assertThat(declined.problemType(), is("payment-declined"));
-        assertThat(declined.json().getString("declineReason"), is("user-declined"));
+        assertThat("status of " + declined, declined.status(), is(402));
+        assertThat("declined's Content-Type", declined.contentType(), is("application/problem+json"));
+        assertThat("declined's problem type", declined.problemType(), is("payment-declined"));
+        assertThat("declined's declineReason", declined.json().getString("declineReason"), is("user-declined"));
         String paymentId = declined.json().getString("paymentId");
 
         Answer replay = charge(key, orderId, DECLINED_USER, 2500, "EUR");
-        assertThat(replay.status(), is(402));
-        assertThat(replay.raw().body(), is(declined.raw().body()));
-        assertThat(replay.header("Idempotent-Replayed"), is("true"));
-        assertThat(paymentRows(orderId), is(1L));
+        assertThat("status of " + replay, replay.status(), is(402));
+        assertThat("replay's body", replay.raw().body(), is(declined.raw().body()));
+        assertThat("replay's Idempotent-Replayed header", replay.header("Idempotent-Replayed"), is("true"));
+        assertThat("payment rows of orderId", paymentRows(orderId), is(1L));
 
         JsonObject recorded = get("/api/payments/" + paymentId).json();
-        assertThat(recorded.getString("status"), is("DECLINED"));
-        assertThat(recorded.getString("declineReason"), is("user-declined"));
-        assertThat(recorded.getString("orderId"), is(orderId));
+        assertThat("recorded's status", recorded.getString("status"), is("DECLINED"));
+        assertThat("recorded's declineReason", recorded.getString("declineReason"), is("user-declined"));
+        assertThat("recorded's orderId", recorded.getString("orderId"), is(orderId));
 
         // A decline does not take the order's capture: a new attempt under a new key may succeed.
         Answer captured = charge(key(), orderId, uuid(), 2500, "EUR");
-        assertThat(captured.status(), is(201));
-        assertThat(get("/api/payments?orderId=" + orderId).json().getJsonArray("items"), hasSize(2));
+        assertThat("status of " + captured, captured.status(), is(201));
+        assertThat("the order's payments: the decline and the capture", get("/api/payments?orderId=" + orderId).json().getJsonArray("items"), hasSize(2));
     }
 
     @Test
     void amountAboveTheLimitIsDeclined() {
-        assertThat(charge(key(), uuid(), uuid(), DECLINE_ABOVE, "EUR").status(), is(201));
+        assertThat("a charge of exactly the limit", charge(key(), uuid(), uuid(), DECLINE_ABOVE, "EUR").status(), is(201));
         Answer above = charge(key(), uuid(), uuid(), DECLINE_ABOVE + 1, "EUR");
-        assertThat(above.status(), is(402));
-        assertThat(above.json().getString("declineReason"), is("amount-above-limit"));
+        assertThat("status of " + above, above.status(), is(402));
+        assertThat("above's declineReason", above.json().getString("declineReason"), is("amount-above-limit"));
     }
 
     @Test
@@ -155,14 +150,14 @@ abstract class PaymentApiContract {
         String orderId = uuid();
         String firstId = charge(key(), orderId, uuid(), 1000, "EUR").json().getString("id");
         Answer second = charge(key(), orderId, uuid(), 1000, "EUR");
-        assertThat(second.status(), is(409));
-        assertThat(second.problemType(), is("order-already-captured"));
-        assertThat(second.json().getString("paymentId"), is(firstId));
+        assertThat("status of " + second, second.status(), is(409));
+        assertThat("second's problem type", second.problemType(), is("order-already-captured"));
+        assertThat("second's paymentId", second.json().getString("paymentId"), is(firstId));
         // Also when the second charge differs in amount or currency: the order is paid.
         Answer other = charge(key(), orderId, uuid(), 1, "USD");
-        assertThat(other.status(), is(409));
-        assertThat(other.json().getString("paymentId"), is(firstId));
-        assertThat(paymentRows(orderId), is(1L));
+        assertThat("status of " + other, other.status(), is(409));
+        assertThat("other's paymentId", other.json().getString("paymentId"), is(firstId));
+        assertThat("payment rows of orderId", paymentRows(orderId), is(1L));
     }
 
     @Test
@@ -173,11 +168,11 @@ abstract class PaymentApiContract {
         String body = chargeBody(orderId, uuid(), 1000, "EUR");
         Answer conflict = post("/api/payments", body, "Idempotency-Key", key);
         Answer replay = post("/api/payments", body, "Idempotency-Key", key);
-        assertThat(conflict.status(), is(409));
-        assertThat(replay.status(), is(409));
-        assertThat(replay.raw().body(), is(conflict.raw().body()));
-        assertThat(replay.json().getString("paymentId"), is(firstId));
-        assertThat(replay.header("Idempotent-Replayed"), is("true"));
+        assertThat("status of " + conflict, conflict.status(), is(409));
+        assertThat("status of " + replay, replay.status(), is(409));
+        assertThat("replay's body", replay.raw().body(), is(conflict.raw().body()));
+        assertThat("replay's paymentId", replay.json().getString("paymentId"), is(firstId));
+        assertThat("replay's Idempotent-Replayed header", replay.header("Idempotent-Replayed"), is("true"));
     }
 
     @Test
@@ -188,28 +183,28 @@ abstract class PaymentApiContract {
         List<Answer> captured = answers.stream().filter(a -> a.status() == 201).toList();
         System.out.println("10 concurrent charges of one order under 10 keys (" + databaseName() + "): "
                            + byStatus(answers.stream().map(Answer::status).toList()));
-        assertThat(captured, hasSize(1));
+        assertThat("captures among " + byStatus(answers.stream().map(Answer::status).toList()), captured, hasSize(1));
         String winner = captured.getFirst().json().getString("id");
         for (Answer answer : answers) {
             if (answer.status() != 201) {
-                assertThat(answer.status(), is(409));
-                assertThat(answer.problemType(), is("order-already-captured"));
-                assertThat(answer.json().getString("paymentId"), is(winner));
+                assertThat("status of " + answer, answer.status(), is(409));
+                assertThat("answer's problem type", answer.problemType(), is("order-already-captured"));
+                assertThat("answer's paymentId", answer.json().getString("paymentId"), is(winner));
             }
         }
-        assertThat(paymentRows(orderId), is(1L));
+        assertThat("payment rows of orderId", paymentRows(orderId), is(1L));
     }
 
     @Test
     void sameKeyWithAnotherBodyIs422AndChargesNothing() {
         String key = key();
         String orderId = uuid();
-        assertThat(charge(key, orderId, uuid(), 1000, "EUR").status(), is(201));
+        assertThat("the first charge under the key", charge(key, orderId, uuid(), 1000, "EUR").status(), is(201));
         String otherOrder = uuid();
         Answer reused = charge(key, otherOrder, uuid(), 1000, "EUR");
-        assertThat(reused.status(), is(422));
-        assertThat(reused.problemType(), is("idempotency-key-reused"));
-        assertThat(paymentRows(otherOrder), is(0L));
+        assertThat("status of " + reused, reused.status(), is(422));
+        assertThat("reused's problem type", reused.problemType(), is("idempotency-key-reused"));
+        assertThat("payment rows of otherOrder", paymentRows(otherOrder), is(0L));
     }
 
     // ---- replay storms ------------------------------------------------------------------------------
@@ -241,8 +236,8 @@ abstract class PaymentApiContract {
                     body, answers);
             // After the storm both instances replay the one stored answer.
             Answer replay = Answer.of(HttpCalls.send("POST", bases[1] + "/api/payments", body, "Idempotency-Key", key));
-            assertThat(replay.status(), is(201));
-            assertThat(replay.header("Idempotent-Replayed"), is("true"));
+            assertThat("status of " + replay, replay.status(), is(201));
+            assertThat("replay's Idempotent-Replayed header", replay.header("Idempotent-Replayed"), is("true"));
         } finally {
             second.stop();
         }
@@ -258,22 +253,22 @@ abstract class PaymentApiContract {
         System.out.println(storm + " (" + databaseName() + "): " + answers.size() + " requests, answers by status "
                            + byStatus(statuses) + " (" + replayed + " replayed), payment rows " + rows
                            + ", captures " + captures);
-        assertThat(statuses, everyItem(isOneOf(201, 409)));
-        assertThat(statuses.contains(201), is(true));
-        assertThat(rows, is(1L));
-        assertThat(captures, is(1L));
+        assertThat("statuses", statuses, everyItem(isOneOf(201, 409)));
+        assertThat("one of them captured", statuses.contains(201), is(true));
+        assertThat("payment rows", rows, is(1L));
+        assertThat("captures", captures, is(1L));
         Set<String> bodies = answers.stream().filter(a -> a.status() == 201).map(a -> a.raw().body())
                 .collect(Collectors.toSet());
-        assertThat(bodies, hasSize(1));
+        assertThat("distinct bodies of the 201 answers", bodies, hasSize(1));
         for (Answer answer : answers) {
             if (answer.status() == 409) {
-                assertThat(answer.problemType(), is("idempotency-in-flight"));
-                assertThat(answer.header("Retry-After"), notNullValue());
+                assertThat("answer's problem type", answer.problemType(), is("idempotency-in-flight"));
+                assertThat("answer's Retry-After header", answer.header("Retry-After"), notNullValue());
             }
         }
         Answer after = post("/api/payments", body, "Idempotency-Key", key);
-        assertThat(after.status(), is(201));
-        assertThat(after.raw().body(), is(bodies.iterator().next()));
+        assertThat("status of " + after, after.status(), is(201));
+        assertThat("after's body", after.raw().body(), is(bodies.iterator().next()));
     }
 
     // ---- refunds ------------------------------------------------------------------------------------
@@ -282,39 +277,41 @@ abstract class PaymentApiContract {
     void refundsMoveThePaymentToPartiallyRefundedThenRefunded() {
         String paymentId = capture(1000, "EUR");
         Answer first = refund(paymentId, key(), 300);
-        assertThat(first.status(), is(201));
+        assertThat("status of " + first, first.status(), is(201));
         JsonObject refund = first.json();
-        assertThat(refund.getString("paymentId"), is(paymentId));
-        assertThat(refund.getJsonNumber("amountMinor").longValueExact(), is(300L));
-        assertThat(refund.getString("currency"), is("EUR"));
-        assertThat(refund.getString("createdAt"), notNullValue());
-        assertThat(first.header("Location"), is("/api/payments/" + paymentId + "/refunds/" + refund.getString("id")));
-        assertThat(get(first.header("Location")).json(), is(refund));
+        assertThat("refund's paymentId", refund.getString("paymentId"), is(paymentId));
+        assertThat("refund's amountMinor", refund.getJsonNumber("amountMinor").longValueExact(), is(300L));
+        assertThat("refund's currency", refund.getString("currency"), is("EUR"));
+        assertThat("refund's createdAt", refund.getString("createdAt"), notNullValue());
+        assertThat("first's Location header",
+                first.header("Location"), is("/api/payments/" + paymentId + "/refunds/" + refund.getString("id")));
+        assertThat("the refund read at its Location", get(first.header("Location")).json(), is(refund));
         assertPayment(paymentId, "PARTIALLY_REFUNDED", 300);
 
-        assertThat(refund(paymentId, key(), 700).status(), is(201));
+        assertThat("the refund of the rest", refund(paymentId, key(), 700).status(), is(201));
         assertPayment(paymentId, "REFUNDED", 1000);
 
         Answer more = refund(paymentId, key(), 1);
-        assertThat(more.status(), is(409));
-        assertThat(more.problemType(), is("refund-exceeds-capture"));
-        assertThat(more.json().getJsonNumber("refundableMinor").longValueExact(), is(0L));
-        assertThat(get("/api/payments/" + paymentId + "/refunds").json().getJsonArray("items"), hasSize(2));
+        assertThat("status of " + more, more.status(), is(409));
+        assertThat("more's problem type", more.problemType(), is("refund-exceeds-capture"));
+        assertThat("more's refundableMinor", more.json().getJsonNumber("refundableMinor").longValueExact(), is(0L));
+        assertThat("the payment's refunds",
+                get("/api/payments/" + paymentId + "/refunds").json().getJsonArray("items"), hasSize(2));
         assertPayment(paymentId, "REFUNDED", 1000);
     }
 
     @Test
     void overRefundIs409AndChangesNothing() {
         String paymentId = capture(500, "USD");
-        assertThat(refund(paymentId, key(), 200).status(), is(201));
+        assertThat("a refund of 200 of 500", refund(paymentId, key(), 200).status(), is(201));
         Answer over = refund(paymentId, key(), 301);
-        assertThat(over.status(), is(409));
-        assertThat(over.problemType(), is("refund-exceeds-capture"));
-        assertThat(over.json().getString("paymentId"), is(paymentId));
-        assertThat(over.json().getJsonNumber("refundableMinor").longValueExact(), is(300L));
+        assertThat("status of " + over, over.status(), is(409));
+        assertThat("over's problem type", over.problemType(), is("refund-exceeds-capture"));
+        assertThat("over's paymentId", over.json().getString("paymentId"), is(paymentId));
+        assertThat("over's refundableMinor", over.json().getJsonNumber("refundableMinor").longValueExact(), is(300L));
         assertPayment(paymentId, "PARTIALLY_REFUNDED", 200);
-        assertThat(refundedSum(paymentId), is(200L));
-        assertThat(refund(paymentId, key(), 300).status(), is(201));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(200L));
+        assertThat("a refund of the remaining 300", refund(paymentId, key(), 300).status(), is(201));
         assertPayment(paymentId, "REFUNDED", 500);
     }
 
@@ -323,12 +320,12 @@ abstract class PaymentApiContract {
         Answer declined = charge(key(), uuid(), DECLINED_USER, 800, "EUR");
         String paymentId = declined.json().getString("paymentId");
         Answer refund = refund(paymentId, key(), 100);
-        assertThat(refund.status(), is(409));
-        assertThat(refund.problemType(), is("payment-not-refundable"));
-        assertThat(refund.json().getString("paymentId"), is(paymentId));
-        assertThat(refund.json().getString("status"), is("DECLINED"));
+        assertThat("status of " + refund, refund.status(), is(409));
+        assertThat("refund's problem type", refund.problemType(), is("payment-not-refundable"));
+        assertThat("refund's paymentId", refund.json().getString("paymentId"), is(paymentId));
+        assertThat("refund's status", refund.json().getString("status"), is("DECLINED"));
         assertPayment(paymentId, "DECLINED", 0);
-        assertThat(refundedSum(paymentId), is(0L));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(0L));
     }
 
     @Test
@@ -337,23 +334,24 @@ abstract class PaymentApiContract {
         String key = key();
         Answer first = refund(paymentId, key, 400);
         Answer again = refund(paymentId, key, 400);
-        assertThat(again.status(), is(201));
-        assertThat(again.raw().body(), is(first.raw().body()));
-        assertThat(again.header("Idempotent-Replayed"), is("true"));
-        assertThat(refund(paymentId, key, 401).status(), is(422));
+        assertThat("status of " + again, again.status(), is(201));
+        assertThat("again's body", again.raw().body(), is(first.raw().body()));
+        assertThat("again's Idempotent-Replayed header", again.header("Idempotent-Replayed"), is("true"));
+        assertThat("the key with another amount", refund(paymentId, key, 401).status(), is(422));
         assertPayment(paymentId, "PARTIALLY_REFUNDED", 400);
-        assertThat(refundedSum(paymentId), is(400L));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(400L));
     }
 
     @Test
     void refundOfAnUnknownPaymentIs404() {
         Answer unknown = refund(uuid(), key(), 100);
-        assertThat(unknown.status(), is(404));
-        assertThat(unknown.problemType(), is("not-found"));
-        assertThat(get("/api/payments/" + uuid() + "/refunds").status(), is(404));
+        assertThat("status of " + unknown, unknown.status(), is(404));
+        assertThat("unknown's problem type", unknown.problemType(), is("not-found"));
+        assertThat("refunds of an unknown payment", get("/api/payments/" + uuid() + "/refunds").status(), is(404));
         String paymentId = capture(100, "EUR");
-        assertThat(get("/api/payments/" + paymentId + "/refunds").json().getJsonArray("items"), hasSize(0));
-        assertThat(get("/api/payments/" + paymentId + "/refunds/" + uuid()).status(), is(404));
+        assertThat("refunds of a payment never refunded",
+                get("/api/payments/" + paymentId + "/refunds").json().getJsonArray("items"), hasSize(0));
+        assertThat("an unknown refund of a known payment", get("/api/payments/" + paymentId + "/refunds/" + uuid()).status(), is(404));
     }
 
     @Test
@@ -365,26 +363,26 @@ abstract class PaymentApiContract {
                 .mapToLong(a -> a.json().getJsonNumber("amountMinor").longValueExact()).sum();
         System.out.println("10 concurrent refunds of 150 against a capture of 1000 (" + databaseName() + "): "
                            + byStatus(statuses) + ", refunded " + refunded + ", refund rows sum " + refundedSum(paymentId));
-        assertThat(statuses, everyItem(isOneOf(201, 409)));
-        assertThat(refunded, lessThanOrEqualTo(1000L));
+        assertThat("statuses", statuses, everyItem(isOneOf(201, 409)));
+        assertThat("the amount refunded", refunded, lessThanOrEqualTo(1000L));
         // 6 x 150 = 900 fit, a 7th would not: exactly six may succeed, whatever the interleaving.
-        assertThat(statuses.stream().filter(s -> s == 201).count(), is(6L));
+        assertThat("refunds that succeeded", statuses.stream().filter(s -> s == 201).count(), is(6L));
         for (Answer answer : answers) {
             if (answer.status() == 409) {
-                assertThat(answer.problemType(), is("refund-exceeds-capture"));
+                assertThat("answer's problem type", answer.problemType(), is("refund-exceeds-capture"));
             }
         }
         assertPayment(paymentId, "PARTIALLY_REFUNDED", 900);
-        assertThat(refundedSum(paymentId), is(900L));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(900L));
     }
 
     @Test
     void concurrentRefundsThatExactlyFillTheCaptureEndRefunded() {
         String paymentId = capture(1000, "EUR");
         List<Integer> statuses = atOnce(10, i -> refund(paymentId, key(), 250)).stream().map(Answer::status).toList();
-        assertThat(statuses.stream().filter(s -> s == 201).count(), is(4L));
+        assertThat("refunds that succeeded", statuses.stream().filter(s -> s == 201).count(), is(4L));
         assertPayment(paymentId, "REFUNDED", 1000);
-        assertThat(refundedSum(paymentId), is(1000L));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(1000L));
     }
 
     // ---- bad input ----------------------------------------------------------------------------------
@@ -426,11 +424,11 @@ abstract class PaymentApiContract {
     void badChargesAre400AndChangeNothing(String name, String body, String type) {
         long before = allPaymentRows();
         Answer answer = post("/api/payments", body, "Idempotency-Key", key());
-        assertThat(answer.status(), is(400));
-        assertThat(answer.contentType(), is("application/problem+json"));
-        assertThat(answer.problemType(), is(type));
-        assertThat(answer.raw().body(), not(containsString("Exception")));
-        assertThat(allPaymentRows(), is(before));
+        assertThat("status of " + answer, answer.status(), is(400));
+        assertThat("answer's Content-Type", answer.contentType(), is("application/problem+json"));
+        assertThat("answer's problem type", answer.problemType(), is(type));
+        assertThat("answer's body", answer.raw().body(), not(containsString("Exception")));
+        assertThat("all payment rows", allPaymentRows(), is(before));
     }
 
     static Stream<Arguments> badRefunds() {
@@ -451,17 +449,17 @@ abstract class PaymentApiContract {
     void badRefundsAre400AndChangeNothing(String name, String body, String type) {
         String paymentId = capture(1000, "EUR");
         Answer answer = post("/api/payments/" + paymentId + "/refunds", body, "Idempotency-Key", key());
-        assertThat(answer.status(), is(400));
-        assertThat(answer.problemType(), is(type));
+        assertThat("status of " + answer, answer.status(), is(400));
+        assertThat("answer's problem type", answer.problemType(), is(type));
         assertPayment(paymentId, "CAPTURED", 0);
-        assertThat(refundedSum(paymentId), is(0L));
+        assertThat("refunded sum of paymentId", refundedSum(paymentId), is(0L));
     }
 
     @Test
     void validationListsEveryFieldError() {
         Answer answer = post("/api/payments", "{\"orderId\":\"x\",\"userId\":1,\"amountMinor\":0.5,\"currency\":\"eu\","
                                               + "\"extra\":1}", "Idempotency-Key", key());
-        assertThat(answer.json().getJsonArray("errors"), hasSize(5));
+        assertThat("answer's errors", answer.json().getJsonArray("errors"), hasSize(5));
     }
 
     @Test
@@ -469,21 +467,21 @@ abstract class PaymentApiContract {
         String orderId = uuid();
         String body = chargeBody(orderId, uuid(), 100, "EUR");
         Answer missing = post("/api/payments", body);
-        assertThat(missing.status(), is(400));
-        assertThat(missing.problemType(), is("idempotency-key-required"));
+        assertThat("status of " + missing, missing.status(), is(400));
+        assertThat("missing's problem type", missing.problemType(), is("idempotency-key-required"));
         for (String bad : List.of("", "\"\"", "k".repeat(256), "has space", "\"unterminated")) {
             Answer answer = post("/api/payments", body, "Idempotency-Key", bad);
             assertThat("key <" + bad + ">", answer.status(), is(400));
-            assertThat(answer.problemType(), is("invalid-idempotency-key"));
+            assertThat("answer's problem type", answer.problemType(), is("invalid-idempotency-key"));
         }
-        assertThat(paymentRows(orderId), is(0L));
-        assertThat(post("/api/payments", body, "Idempotency-Key", "k".repeat(255)).status(), is(201));
+        assertThat("payment rows of orderId", paymentRows(orderId), is(0L));
+        assertThat("a key of 255 characters", post("/api/payments", body, "Idempotency-Key", "k".repeat(255)).status(), is(201));
 
         String paymentId = capture(100, "EUR");
         Answer refundWithoutKey = post("/api/payments/" + paymentId + "/refunds", "{\"amountMinor\":10}");
-        assertThat(refundWithoutKey.status(), is(400));
-        assertThat(refundWithoutKey.problemType(), is("idempotency-key-required"));
-        assertThat(refund(paymentId, "k".repeat(256), 10).status(), is(400));
+        assertThat("status of " + refundWithoutKey, refundWithoutKey.status(), is(400));
+        assertThat("refundWithoutKey's problem type", refundWithoutKey.problemType(), is("idempotency-key-required"));
+        assertThat("a refund under a key of 256 characters", refund(paymentId, "k".repeat(256), 10).status(), is(400));
         assertPayment(paymentId, "CAPTURED", 0);
     }
 
@@ -491,20 +489,21 @@ abstract class PaymentApiContract {
     void wrongContentTypeIs415AndInvalidUtf8Is400() {
         String body = chargeBody(uuid(), uuid(), 100, "EUR");
         long before = allPaymentRows();
-        assertThat(raw("/api/payments", "text/plain", body.getBytes()).statusCode(), is(415));
-        assertThat(raw("/api/payments", null, body.getBytes()).statusCode(), is(415));
-        assertThat(raw("/api/payments", "application/json; charset=iso-8859-1", body.getBytes()).statusCode(), is(415));
+        assertThat("text/plain", raw("/api/payments", "text/plain", body.getBytes()).statusCode(), is(415));
+        assertThat("no Content-Type", raw("/api/payments", null, body.getBytes()).statusCode(), is(415));
+        assertThat("JSON in ISO-8859-1",
+                raw("/api/payments", "application/json; charset=iso-8859-1", body.getBytes()).statusCode(), is(415));
         byte[] latin1 = chargeBody(uuid(), uuid(), 100, "EUR").replace("}", ",\"n\":\"\u00ff\"}")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        assertThat(raw("/api/payments", "application/json", latin1).statusCode(), is(400));
-        assertThat(allPaymentRows(), is(before));
+        assertThat("JSON with a Latin-1 byte", raw("/api/payments", "application/json", latin1).statusCode(), is(400));
+        assertThat("all payment rows", allPaymentRows(), is(before));
     }
 
     @Test
     void bodyOverOneMebibyteIs413() {
         HttpCalls.RawResponse response = HttpCalls.oversizedPost(base, "/api/payments");
-        assertThat(response.status(), is(413));
-        assertThat(response.contentType(), is("application/problem+json"));
+        assertThat("status of " + response, response.status(), is(413));
+        assertThat("response's Content-Type", response.contentType(), is("application/problem+json"));
     }
 
     @Test
@@ -516,16 +515,17 @@ abstract class PaymentApiContract {
             assertThat(bad, get("/api/payments/" + uuid() + "/refunds/" + bad).status(), is(400));
         }
         Answer missing = get("/api/payments");
-        assertThat(missing.status(), is(400));
-        assertThat(missing.json().getJsonArray("errors").getJsonObject(0).getString("field"), is("orderId"));
+        assertThat("status of " + missing, missing.status(), is(400));
+        assertThat("missing's errors",
+                missing.json().getJsonArray("errors").getJsonObject(0).getString("field"), is("orderId"));
         for (String query : List.of("orderId=", "orderId=abc", "orderId=%27%20OR%20%271%27%3D%271", "order=" + uuid())) {
             Answer answer = get("/api/payments?" + query);
             assertThat(query, answer.status(), is(400));
-            assertThat(answer.contentType(), is("application/problem+json"));
+            assertThat("answer's Content-Type", answer.contentType(), is("application/problem+json"));
         }
         Answer unknown = get("/api/payments/" + uuid());
-        assertThat(unknown.status(), is(404));
-        assertThat(unknown.problemType(), is("not-found"));
+        assertThat("status of " + unknown, unknown.status(), is(404));
+        assertThat("unknown's problem type", unknown.problemType(), is("not-found"));
     }
 
     @Test
@@ -540,8 +540,8 @@ abstract class PaymentApiContract {
             for (String method : List.of("PUT", "DELETE", "PATCH")) {
                 Answer answer = send(method, path, "{}");
                 assertThat(method + " " + path, answer.status(), is(405));
-                assertThat(answer.header("Allow"), is(allow));
-                assertThat(answer.problemType(), is("method-not-allowed"));
+                assertThat("answer's Allow header", answer.header("Allow"), is(allow));
+                assertThat("answer's problem type", answer.problemType(), is("method-not-allowed"));
             }
         });
     }
@@ -568,54 +568,39 @@ abstract class PaymentApiContract {
         refund(paymentId, key(), 1001);
 
         Map<String, Double> after = metrics();
-        assertThat(delta(before, after, captured), is(1.0));
-        assertThat(delta(before, after, declined), is(1.0));
-        assertThat(delta(before, after, amountChf), is(1234.0));
-        assertThat(delta(before, after, refunded), is(1.0));
-        assertThat(delta(before, after, rejected), is(1.0));
-        assertThat(delta(before, after, replayed), is(1.0));
+        assertThat(captured, delta(before, after, captured), is(1.0));
+        assertThat(declined, delta(before, after, declined), is(1.0));
+        assertThat(amountChf, delta(before, after, amountChf), is(1234.0));
+        assertThat(refunded, delta(before, after, refunded), is(1.0));
+        assertThat(rejected, delta(before, after, rejected), is(1.0));
+        assertThat(replayed, delta(before, after, replayed), is(1.0));
     }
 
     @Test
     void healthIsReady() {
-        assertThat(get("/observe/health/live").status(), is(200));
+        assertThat("liveness", get("/observe/health/live").status(), is(200));
         Answer ready = get("/observe/health/ready");
-        assertThat(ready.status(), is(200));
-        assertThat(ready.raw().body(), containsString("database"));
+        assertThat("status of " + ready, ready.status(), is(200));
+        assertThat("ready's body", ready.raw().body(), containsString("database"));
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void everyDocumentedOperationAnswersAsDocumented() {
-        HttpResponse<String> doc = HttpCalls.send("GET", base + "/openapi", null, "Accept", "application/yaml");
-        assertThat(doc.statusCode(), is(200));
-        Map<String, Object> openapi = new Yaml().load(doc.body());
-        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) openapi.get("paths");
         String orderId = uuid();
-        String paymentId = charge(key(), orderId, uuid(), 5000, "EUR").json().getString("id");
+        String paymentId = capture(5000, "EUR");
         String refundId = refund(paymentId, key(), 100).json().getString("id");
         Map<String, String> bodies = Map.of(
                 "charge", chargeBody(uuid(), uuid(), 100, "EUR"),
                 "refund", "{\"amountMinor\":100}");
-        Set<String> checked = new HashSet<>();
-        paths.forEach((path, operations) -> operations.forEach((method, value) -> {
-            if (!List.of("get", "post", "put", "delete", "patch").contains(method)) {
-                return;
-            }
-            Map<String, Object> operation = (Map<String, Object>) value;
-            String operationId = (String) operation.get("operationId");
-            String concrete = path.replace("{id}", paymentId).replace("{refundId}", refundId)
-                              + (operationId.equals("listPaymentsOfOrder") ? "?orderId=" + orderId : "");
-            Answer answer = method.equals("post")
-                    ? send("POST", concrete, bodies.get(operationId), "Idempotency-Key", key())
-                    : send(method.toUpperCase(), concrete, null);
-            Set<String> documented = ((Map<String, Object>) operation.get("responses")).keySet();
-            assertThat(method + " " + path + " answered " + answer.status() + " " + answer.raw().body(),
-                    documented.contains(String.valueOf(answer.status())) && answer.status() < 300, is(true));
-            checked.add(operationId);
-        }));
-        assertThat(checked, is(Set.of("charge", "listPaymentsOfOrder", "getPayment", "refund", "listRefunds",
-                "getRefund")));
+        OpenApiContract.assertEveryOperationSucceedsAsDocumented(base,
+                Set.of("charge", "listPaymentsOfOrder", "getPayment", "refund", "listRefunds", "getRefund"),
+                operation -> {
+                    String path = operation.path(Map.of("id", paymentId, "refundId", refundId))
+                                  + (operation.operationId().equals("listPaymentsOfOrder") ? "?orderId=" + orderId : "");
+                    return operation.method().equals("POST")
+                            ? send("POST", path, bodies.get(operation.operationId()), "Idempotency-Key", key())
+                            : send(operation.method(), path, null);
+                });
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
@@ -657,8 +642,9 @@ abstract class PaymentApiContract {
 
     private void assertPayment(String paymentId, String status, long refundedMinor) {
         JsonObject payment = get("/api/payments/" + paymentId).json();
-        assertThat(payment.getString("status"), is(status));
-        assertThat(payment.getJsonNumber("refundedMinor").longValueExact(), is(refundedMinor));
+        assertThat("payment's status", payment.getString("status"), is(status));
+        assertThat("payment's refundedMinor",
+                payment.getJsonNumber("refundedMinor").longValueExact(), is(refundedMinor));
     }
 
     private static Map<Integer, Long> byStatus(List<Integer> statuses) {
@@ -671,7 +657,7 @@ abstract class PaymentApiContract {
     /** The meshshop counters of the Prometheus text, by series with only its business tag kept. */
     private Map<String, Double> metrics() {
         HttpResponse<String> response = HttpCalls.send("GET", base + "/observe/metrics", null, "Accept", "text/plain");
-        assertThat(response.statusCode(), is(200));
+        assertThat("GET /observe/metrics", response.statusCode(), is(200));
         Map<String, Double> samples = new TreeMap<>();
         Matcher matcher = SAMPLE.matcher(response.body());
         while (matcher.find()) {

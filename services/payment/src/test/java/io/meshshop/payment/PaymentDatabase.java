@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import io.meshshop.common.db.Databases;
+
 import io.helidon.config.Config;
 
 /**
@@ -19,9 +21,8 @@ final class PaymentDatabase {
     private final String password;
 
     PaymentDatabase(Config config) {
-        String configured = config.get("db.url").asString().get();
-        // The same setting the service opens H2 with; H2 refuses a second connection that differs.
-        this.url = configured.startsWith("jdbc:h2:") ? configured + ";DATABASE_TO_LOWER=TRUE" : configured;
+        // The URL the service connects with: H2 refuses a second connection whose settings differ.
+        this.url = Databases.url(config.get("db"));
         this.user = config.get("db.user").asString().orElse("");
         this.password = config.get("db.password").asString().orElse("");
     }

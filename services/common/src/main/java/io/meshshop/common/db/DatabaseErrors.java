@@ -41,14 +41,4 @@ public final class DatabaseErrors {
         }
         return false;
     }
-
-    /** Name of the violated constraint if the driver tells it, lower case, else empty. */
-    public static String violatedConstraint(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return String.valueOf(sql.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            }
-        }
-        return "";
-    }
 }

@@ -21,23 +21,35 @@ import org.flywaydb.core.Flyway;
  *
  * <p>Keys (each overridable by environment, e.g. {@code DB_URL}): {@code db.url}, {@code db.user},
  * {@code db.password}, {@code db.pool.size}, {@code db.pool.timeout} (how long a request waits for a
- * connection before it is answered 503: short, because the mesh retries and clients should not hang).
+ * connection before it is answered 503: short, because the mesh retries and clients should not hang), and
+ * {@code db.migrations}, the class-path folder of the service's own migrations.
+ *
+ * <p>Each service names its own folder ({@code db/order/migration}, {@code db/payment/migration}): tests run
+ * several services in one JVM, on one class path, where Flyway would otherwise apply every service's
+ * scripts to every database. The default, {@value #DEFAULT_MIGRATIONS}, is the folder of a service that
+ * names none.
  */
 public final class Databases {
+
+    /** The migrations of a service that does not name its own folder ({@code db.migrations}). */
+    public static final String DEFAULT_MIGRATIONS = "db/migration";
+    /** The migrations every service shares (the idempotency keys). */
+    private static final String SHARED_MIGRATIONS = "db/common";
 
     private Databases() {
     }
 
     public static DbClient open(Config db) {
-        String url = h2LowerCase(db.get("url").asString().get());
+        String url = url(db);
         String user = db.get("user").asString().orElse("");
         String password = db.get("password").asString().orElse("");
+        String migrations = migrations(db);
         // The migrations (Flyway: a connection of its own, the schema history, the scripts) and the client
         // below (the pool, and with it the first use of the metrics registry) do not depend on each other:
         // they run side by side, and open() returns once both are done, so the server still takes no
         // traffic before the schema is current. Measured at start-up: each is about a sixth of it.
         var migration = ServiceLauncher.inBackground("migrate", () -> {
-            migrate(url, user, password);
+            migrate(url, user, password, migrations);
             return null;
         });
 
@@ -73,21 +85,39 @@ public final class Databases {
     }
 
     /**
-     * H2 reports unquoted identifiers in upper case, PostgreSQL in lower case, and DbClient looks columns
-     * up by exact name: H2 is told to behave like PostgreSQL so one store reads both.
+     * The JDBC URL the service connects with: {@code db.url}, for H2 with {@code DATABASE_TO_LOWER}. H2
+     * reports unquoted identifiers in upper case, PostgreSQL in lower case, and DbClient looks columns up
+     * by exact name: H2 is told to behave like PostgreSQL so one store reads both
+     * (docs/helidon-workarounds.md#column-names-on-h2). A second connection to
+     * the same in-memory H2 (a test reading what the service stored) must use this URL too: H2 refuses one
+     * whose settings differ.
      */
+    public static String url(Config db) {
+        return h2LowerCase(db.get("url").asString().get());
+    }
+
+    /** The class-path folder of the service's own migrations, {@code db.migrations}. */
+    public static String migrations(Config db) {
+        return db.get("migrations").asString().orElse(DEFAULT_MIGRATIONS);
+    }
+
     static String h2LowerCase(String url) {
-        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DATABASE_TO_LOWER")) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DATABASE_TO_LOWER")) {
             return url + ";DATABASE_TO_LOWER=TRUE";
         }
         return url;
     }
 
-    /** Applies the service's migrations ({@code db/migration}) and the shared ones ({@code db/common}). */
+    /** Applies the shared migrations ({@code db/common}) and those of {@value #DEFAULT_MIGRATIONS}. */
     public static void migrate(String url, String user, String password) {
+        migrate(url, user, password, DEFAULT_MIGRATIONS);
+    }
+
+    /** Applies the shared migrations ({@code db/common}) and the service's, from the class-path folder given. */
+    public static void migrate(String url, String user, String password, String migrations) {
         Flyway.configure()
                 .dataSource(url, user, password)
-                .locations("classpath:db/common", "classpath:db/migration")
+                .locations("classpath:" + SHARED_MIGRATIONS, "classpath:" + migrations)
                 .connectRetries(10)
                 .load()
                 .migrate();

@@ -11,8 +11,9 @@ import java.util.UUID;
 import io.helidon.dbclient.DbRow;
 
 /**
- * Column reads whose Java type differs between JDBC drivers: PostgreSQL hands out {@link Timestamp} for
- * {@code TIMESTAMP WITH TIME ZONE} where H2 hands out {@link OffsetDateTime}.
+ * Column reads whose Java type differs between JDBC drivers (PostgreSQL hands out {@link Timestamp} for
+ * {@code TIMESTAMP WITH TIME ZONE} where H2 hands out {@link OffsetDateTime}), and the one parameter type
+ * both drivers bind the same way for such a column.
  */
 public final class Rows {
 
@@ -20,8 +21,8 @@ public final class Rows {
     }
 
     /**
-     * True for SQL NULL. DbColumn's get() and asOptional() both throw on NULL; a mapping function is the
-     * one way in that sees the raw value, null included.
+     * True for SQL NULL. DbColumn's get() and asOptional() both throw on NULL in Helidon 4.1.2; a mapping
+     * function is the one way in that sees the raw value, null included (docs/helidon-workarounds.md#null-columns).
      */
     public static boolean isNull(DbRow row, String column) {
         return row.column(column).as(value -> value == null).get();
@@ -49,5 +50,18 @@ public final class Rows {
 
     public static long longValue(DbRow row, String column) {
         return ((Number) row.column(column).get()).longValue();
+    }
+
+    public static int intValue(DbRow row, String column) {
+        return ((Number) row.column(column).get()).intValue();
+    }
+
+    /**
+     * An instant as a {@code TIMESTAMP WITH TIME ZONE} parameter, in UTC: both drivers bind an
+     * {@link OffsetDateTime} without converting it through the JVM's time zone, which an {@link Instant} or a
+     * {@link Timestamp} would not promise.
+     */
+    public static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 }

@@ -18,6 +18,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * or negative Content-Length, Content-Length together with Transfer-Encoding, a transfer coding other than
  * chunked. Helidon would otherwise wait for bytes that never come, or read the body by the wrong length.
  * The connection is closed after the 400, since where the next request would start is unknown.
+ * See docs/helidon-workarounds.md#request-framing.
  */
 public final class RequestFraming {
 

@@ -29,7 +29,8 @@ public final class ServiceLauncher {
         LogConfig.configureRuntime();
         Config config = Config.create();
         // Helidon's metrics (and anything else that asks for the global config) would otherwise build a
-        // second Config from the same sources on first use: at start-up that parse costs as much as the first.
+        // second Config from the same sources on first use: at start-up that parse costs as much as the first
+        // (docs/helidon-workarounds.md#a-second-config).
         Config.global(config);
         GracefulShutdown shutdown = new GracefulShutdown();
         WebServer server = setup.apply(WebServer.builder(), config, shutdown).build().start();

@@ -7,10 +7,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.meshshop.common.auth.Caller;
@@ -47,8 +50,15 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>Validation failures happen before the claim and are not stored (the client may correct the body and
  * reuse the key). Outcomes the effect decides (a 402 decline, a 409 conflict) are stored and replayed.
  * Failures of this pod or its database (5xx) release the claim so the mesh's retry can succeed.
+ *
+ * <p>A service whose effect cannot commit in one transaction with a stored reply keeps the key on its own
+ * record instead (order: a checkout calls payment between its statements, so the order row carries the key
+ * and a repeat is answered from the order as it stands). It speaks the same protocol through
+ * {@link #fingerprint}, {@link #answered}, {@link #keyReused} and {@link #inFlight}: the same fingerprint,
+ * problem documents, replay header and counter.
+ *
  * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * statement's text to name it on every execution (docs/helidon-workarounds.md#unnamed-statements).
  */
 public final class Idempotency {
 
@@ -90,21 +100,37 @@ public final class Idempotency {
      *
      * @param key    the request's key, if it sent one
      * @param body   the raw request body, part of the request fingerprint
-     * @param effect the state change; it returns the reply or throws a 4xx {@link ProblemException}
+     * @param effect the state change; it returns what it decided or throws a 4xx {@link ProblemException}
+     * @param reply  the answer to what the effect decided, stored with it in the effect's transaction
+     * @return what the effect decided, when it ran now and committed; empty for a replayed answer and for a
+     *         4xx the effect threw (stored for replay). Business counters count this, so they count what
+     *         committed, once, and never a replay or an effect that was rolled back.
      */
-    public void respond(ServerRequest req, ServerResponse res, Optional<IdempotencyKey> key, byte[] body,
-                        Function<DbTransaction, Reply> effect) {
-        respondUnder(req, res, key.map(IdempotencyKey::value), body, effect);
+    public <T> Optional<T> respond(ServerRequest req, ServerResponse res, Optional<IdempotencyKey> key, byte[] body,
+                                   Function<DbTransaction, T> effect, Function<T, Reply> reply) {
+        return respondUnder(req, res, key.map(IdempotencyKey::value), body, effect, reply);
     }
 
     /**
-     * As {@link #respond(ServerRequest, ServerResponse, Optional, byte[], Function)}, with the key scoped to
-     * the signed-in caller: two customers who send the same key get each their own effect, and neither ever
-     * sees the other's stored answer.
+     * As {@link #respond(ServerRequest, ServerResponse, Optional, byte[], Function, Function)}, with the key
+     * scoped to the signed-in caller: two customers who send the same key get each their own effect, and
+     * neither ever sees the other's stored answer.
      */
+    public <T> Optional<T> respond(ServerRequest req, ServerResponse res, Caller caller, Optional<IdempotencyKey> key,
+                                   byte[] body, Function<DbTransaction, T> effect, Function<T, Reply> reply) {
+        return respondUnder(req, res, key.map(k -> scoped(caller, k)), body, effect, reply);
+    }
+
+    /** For an effect that answers its {@link Reply} itself and counts nothing. */
+    public void respond(ServerRequest req, ServerResponse res, Optional<IdempotencyKey> key, byte[] body,
+                        Function<DbTransaction, Reply> effect) {
+        respond(req, res, key, body, effect, Function.identity());
+    }
+
+    /** For an effect that answers its {@link Reply} itself and counts nothing, with the caller's own keys. */
     public void respond(ServerRequest req, ServerResponse res, Caller caller, Optional<IdempotencyKey> key,
                         byte[] body, Function<DbTransaction, Reply> effect) {
-        respondUnder(req, res, key.map(k -> scoped(caller, k)), body, effect);
+        respond(req, res, caller, key, body, effect, Function.identity());
     }
 
     /**
@@ -121,42 +147,47 @@ public final class Idempotency {
         return prefix + "sha256:" + sha256(key.value().getBytes(StandardCharsets.US_ASCII));
     }
 
-    private void respondUnder(ServerRequest req, ServerResponse res, Optional<String> key, byte[] body,
-                              Function<DbTransaction, Reply> effect) {
+    private <T> Optional<T> respondUnder(ServerRequest req, ServerResponse res, Optional<String> key, byte[] body,
+                                         Function<DbTransaction, T> effect, Function<T, Reply> reply) {
         if (key.isEmpty()) {
-            write(res, runInTransaction(effect, null), false);
-            return;
+            Decided<T> decided = runInTransaction(effect, reply, null);
+            write(res, decided.reply(), false);
+            return Optional.of(decided.value());
         }
         String fingerprint = fingerprint(req.prologue().method().text(), req.path().absolute().path(), body);
         Claim claim = claim(key.get(), fingerprint);
         if (claim.replay() != null) {
-            count("replayed");
+            count(Outcome.REPLAYED);
             write(res, claim.replay(), true);
-            return;
+            return Optional.empty();
         }
-        Reply reply;
+        Decided<T> decided;
         try {
-            reply = runInTransaction(effect, claim);
+            decided = runInTransaction(effect, reply, claim);
         } catch (ProblemException e) {
             if (e.problem().status() >= 500) {
                 release(claim);
                 throw e;
             }
             // The effect decided a 4xx (and changed nothing): the same request must get the same answer.
-            reply = Reply.problem(e.problem());
-            storeOutcome(claim, reply);
+            Reply refused = Reply.problem(e.problem());
+            storeOutcome(claim, refused);
+            count(Outcome.EXECUTED);
+            write(res, refused, false);
+            return Optional.empty();
         } catch (RuntimeException e) {
             release(claim);
             throw e;
         }
-        count("executed");
-        write(res, reply, false);
+        count(Outcome.EXECUTED);
+        write(res, decided.reply(), false);
+        return Optional.of(decided.value());
     }
 
     /** Purges expired keys every {@code interval} on a daemon thread, for the life of the process. */
     public void startPurging(Duration interval) {
-        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("idempotency-purge").daemon().factory());
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("idempotency-purge").daemon().factory());
         timer.scheduleWithFixedDelay(() -> {
             try {
                 long purged = purgeExpired();
@@ -164,9 +195,9 @@ public final class Idempotency {
                     LOG.log(System.Logger.Level.DEBUG, "Purged " + purged + " expired idempotency keys");
                 }
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Idempotency purge failed, will try again: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "Idempotency purge failed, will try again", e);
             }
-        }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Deletes keys past their retention; every replica may run it, deletes are idempotent. */
@@ -176,15 +207,16 @@ public final class Idempotency {
                 .execute();
     }
 
-    private Reply runInTransaction(Function<DbTransaction, Reply> effect, Claim claim) {
+    private <T> Decided<T> runInTransaction(Function<DbTransaction, T> effect, Function<T, Reply> reply, Claim claim) {
         DbTransaction tx = db.transaction();
         try {
-            Reply reply = effect.apply(tx);
-            if (claim != null && complete(tx, claim, reply) == 0) {
+            T value = effect.apply(tx);
+            Reply answer = reply.apply(value);
+            if (claim != null && complete(tx, claim, answer) == 0) {
                 throw lostLease();
             }
             tx.commit();
-            return reply;
+            return new Decided<>(value, answer);
         } catch (RuntimeException e) {
             rollbackQuietly(tx);
             throw e;
@@ -213,9 +245,7 @@ public final class Idempotency {
             throw inFlight();
         }
         if (!fingerprint.equals(row.column("fingerprint").get(String.class).strip())) {
-            count("key_reused");
-            throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                    "This Idempotency-Key was already used with a different request; use a new key");
+            throw keyReused("This Idempotency-Key was already used with a different request; use a new key");
         }
         if ("COMPLETED".equals(row.column("state").get(String.class))) {
             return new Claim(key, owner, new Reply(
@@ -293,7 +323,7 @@ public final class Idempotency {
                     .execute();
         } catch (RuntimeException e) {
             // The lease expires on its own; the next attempt after it takes the claim over.
-            LOG.log(System.Logger.Level.WARNING, "Could not release an Idempotency-Key claim: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "Could not release an Idempotency-Key claim", e);
         }
     }
 
@@ -337,14 +367,12 @@ public final class Idempotency {
     }
 
     private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+        return Rows.timestamp(instant);
     }
 
     private static ProblemException inFlight() {
-        count("in_flight");
-        return new ProblemException(Problem.of(ProblemType.IDEMPOTENCY_IN_FLIGHT,
-                "The first request with this Idempotency-Key has not finished; retry later for its result"),
-                Problems.RETRY_AFTER_SECONDS);
+        return inFlight(Problem.of(ProblemType.IDEMPOTENCY_IN_FLIGHT,
+                "The first request with this Idempotency-Key has not finished; retry later for its result"));
     }
 
     private static ProblemException lostLease() {
@@ -356,13 +384,60 @@ public final class Idempotency {
         try {
             tx.rollback();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Rollback failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "Rollback failed", e);
         }
     }
 
-    private static void count(String outcome) {
+    // ---- for a service that keeps its keys on its own records -------------------------------------------
+
+    /**
+     * Marks an answer as the service's own record of a key gave it: {@code Idempotent-Replayed: true} when
+     * {@code replayed}, and the same counter as {@link #respond}. For a service whose effect cannot commit with
+     * a stored reply (order: a checkout calls payment between its statements), so it keeps the key on its own
+     * record (the order) and answers a repeat from that record; the protocol is the same.
+     */
+    public static void answered(ServerResponse res, boolean replayed) {
+        if (replayed) {
+            res.header(REPLAYED, "true");
+        }
+        count(replayed ? Outcome.REPLAYED : Outcome.EXECUTED);
+    }
+
+    /** 422: the key was used with another request (another fingerprint); counted as such. */
+    public static ProblemException keyReused(String detail) {
+        count(Outcome.KEY_REUSED);
+        return ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED, detail);
+    }
+
+    /**
+     * 409 with {@code Retry-After}: the first request with the key has no answer yet; counted as such.
+     *
+     * @param problem of type {@link ProblemType#IDEMPOTENCY_IN_FLIGHT}, with any extensions the service adds
+     */
+    public static ProblemException inFlight(Problem problem) {
+        if (!problem.type().equals(ProblemType.IDEMPOTENCY_IN_FLIGHT)) {
+            throw new IllegalArgumentException("Not an in-flight problem: " + problem.type().slug());
+        }
+        count(Outcome.IN_FLIGHT);
+        return new ProblemException(problem, Problems.RETRY_AFTER_SECONDS);
+    }
+
+    /** The values of {@code meshshop_idempotency_requests_total{outcome}}. */
+    private enum Outcome {
+        EXECUTED, REPLAYED, KEY_REUSED, IN_FLIGHT;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static void count(Outcome outcome) {
         Meters.count("meshshop.idempotency.requests", "Requests that carried an Idempotency-Key, by outcome",
-                "outcome", outcome);
+                "outcome", outcome.label());
+    }
+
+    /** What an effect decided and the reply it answers. */
+    private record Decided<T>(T value, Reply reply) {
     }
 
     /** A claimed key ({@code replay} null) or a completed one to replay. */

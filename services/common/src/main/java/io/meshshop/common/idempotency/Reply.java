@@ -23,10 +23,6 @@ public record Reply(int status, String contentType, String location, byte[] body
         return new Reply(200, JSON, null, bytes(body));
     }
 
-    public static Reply accepted(String location, JsonObject body) {
-        return new Reply(202, JSON, location, bytes(body));
-    }
-
     public static Reply noContent() {
         return new Reply(204, null, null, new byte[0]);
     }

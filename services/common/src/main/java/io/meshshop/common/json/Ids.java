@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
 
 /**
@@ -38,9 +37,8 @@ public final class Ids {
         return true;
     }
 
-    /** A path parameter that must be a UUID; anything else is a 400, not a 404. */
+    /** A path or query parameter that must be a UUID; anything else is a 400, not a 404. */
     public static UUID pathUuid(String name, String text) {
-        return parseUuid(text).orElseThrow(() -> ProblemException.validation(
-                java.util.List.of(new FieldError(name, "must be a UUID"))));
+        return parseUuid(text).orElseThrow(() -> ProblemException.invalid(name, "must be a UUID"));
     }
 }

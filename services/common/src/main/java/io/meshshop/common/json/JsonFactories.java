@@ -1,7 +1,9 @@
 package io.meshshop.common.json;
 
 import java.io.StringReader;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
@@ -34,6 +36,13 @@ public final class JsonFactories {
 
     public static JsonArrayBuilder array() {
         return BUILDERS.createArrayBuilder();
+    }
+
+    /** {@code {"items":[...]}}: how every list is answered, each value written by {@code toJson}. */
+    public static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
+        JsonArrayBuilder items = array();
+        values.forEach(value -> items.add(toJson.apply(value)));
+        return object().add("items", items).build();
     }
 
     public static JsonString value(String value) {

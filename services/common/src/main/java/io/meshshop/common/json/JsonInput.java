@@ -68,7 +68,8 @@ public final class JsonInput {
         try {
             type = req.headers().contentType().orElse(null);
         } catch (RuntimeException e) {
-            // Helidon throws on a Content-Type it cannot parse ("/json", "application", "x; charset=").
+            // Helidon throws on a Content-Type it cannot parse ("/json", "application", "x; charset="):
+            // docs/helidon-workarounds.md#broken-requests-answered-500.
             throw ProblemException.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
         }
         if (type == null || !isJson(type)) {
@@ -290,7 +291,8 @@ public final class JsonInput {
             throw e;
         } catch (RuntimeException e) {
             // Helidon's entity stream throws unchecked for a body that ends before its Content-Length or
-            // has broken chunks: the client's request is broken, not this server.
+            // has broken chunks: the client's request is broken, not this server
+            // (docs/helidon-workarounds.md#broken-requests-answered-500).
             throw ProblemException.of(ProblemType.BAD_REQUEST, "Body could not be read: it ended early or its chunks are malformed");
         }
     }

@@ -21,7 +21,7 @@ import io.helidon.webclient.spi.WebClientService;
  * {@code WebClient.builder()...addService(ClientTracing.create())}.
  *
  * <p>Helidon 4.1.2's WebClientTracing has two faults this class does not have, both seen on the wire
- * (system-tests CheckoutTraceTest):
+ * (system-tests CheckoutTraceTest; upstream issues in docs/helidon-workarounds.md#client-spans):
  * <ul>
  *   <li>it registers each client span in the request's context, where the next client call and every
  *       later database span take their parent from: order's call to payment became a child of its call

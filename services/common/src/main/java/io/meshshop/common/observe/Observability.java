@@ -1,5 +1,6 @@
 package io.meshshop.common.observe;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -7,12 +8,14 @@ import java.util.function.BooleanSupplier;
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.health.DbClientHealthCheck;
+import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.tracing.Tracer;
 import io.helidon.tracing.providers.opentelemetry.HelidonOpenTelemetry;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.observe.tracing.TracingObserver;
 
@@ -114,23 +117,32 @@ public final class Observability {
                 .name("database")
                 .query()
                 .statement("SELECT 1")
-                .timeout(dbConfig.get("health-timeout").as(java.time.Duration.class)
-                                 .orElse(java.time.Duration.ofSeconds(2)))
+                .timeout(dbConfig.get("health-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)))
                 .build();
-        HealthObserver health = HealthObserver.builder()
+        return observe(observeConfig, tracer, draining, database);
+    }
+
+    /**
+     * As {@link #observe(Config, DbClient, Config, Tracer, BooleanSupplier)}, for a server without a database
+     * (the storefront): readiness is the drain and the checks given.
+     */
+    public static ObserveFeature observe(Config observeConfig, Tracer tracer, BooleanSupplier draining,
+                                         HealthCheck... readiness) {
+        HealthObserverConfig.Builder health = HealthObserver.builder()
                 .details(true)
                 .useSystemServices(false)
-                .addCheck(database, HealthCheckType.READINESS)
                 .addCheck(() -> HealthCheckResponse.builder()
                                 .status(!draining.getAsBoolean())
                                 .detail("draining", draining.getAsBoolean())
                                 .build(),
-                        HealthCheckType.READINESS, "drain")
-                .build();
+                        HealthCheckType.READINESS, "drain");
+        for (HealthCheck check : readiness) {
+            health.addCheck(check, HealthCheckType.READINESS);
+        }
         return ObserveFeature.builder()
                 .config(observeConfig)
                 .observersDiscoverServices(false)
-                .addObserver(health)
+                .addObserver(health.build())
                 .addObserver(MetricsObserver.create(observeConfig.get("observers.metrics")))
                 .addObserver(TracingObserver.create(tracer, observeConfig.get("observers.tracing")))
                 .build();
@@ -139,7 +151,8 @@ public final class Observability {
     /**
      * DbClient and WebClient tracing find the tracer through {@link Tracer#global()}. Helidon 4.1.2's
      * OpenTelemetry provider stores the tracer and then throws anyway (a missing return in
-     * OpenTelemetryTracerProvider.global); the tracer is set, so that one exception is expected.
+     * OpenTelemetryTracerProvider.global); the tracer is set, so that one exception is expected
+     * (docs/helidon-workarounds.md#the-global-tracer).
      */
     private static Tracer makeGlobal(Tracer tracer) {
         try {

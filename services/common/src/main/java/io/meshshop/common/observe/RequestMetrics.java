@@ -39,7 +39,8 @@ public final class RequestMetrics implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         // Read before routing: afterwards req.path() is relative to the matched service ("/ready" for
-        // /observe/health/ready), which once let the observe endpoints into the request metrics.
+        // /observe/health/ready), which once let the observe endpoints into the request metrics
+        // (docs/helidon-workarounds.md#server-span-names-and-routes).
         String path = req.path().absolute().path();
         long start = System.nanoTime();
         try {
@@ -59,6 +60,7 @@ public final class RequestMetrics implements Filter {
      * Helidon names every server span "HTTP Request"; Jaeger lists operations by span name, so the span is
      * renamed to the route template ("GET /api/users/{id}") as OpenTelemetry's HTTP conventions name it.
      * Unmatched requests keep just the method, never the raw path (any client can make up paths).
+     * See docs/helidon-workarounds.md#server-span-names-and-routes.
      */
     static void nameServerSpan(String method, String route) {
         if (UNMATCHED.equals(route)) {
@@ -85,7 +87,8 @@ public final class RequestMetrics implements Filter {
     private void record(String method, String route, int status, long nanos) {
         // getOrCreate builds tags and a builder and hashes them on every call; the profile found that at a
         // few percent of a simple request. Timers are kept per registry: tests start several servers in one
-        // JVM, and each installs a new global registry when it starts.
+        // JVM, and each installs a new global registry when it starts
+        // (docs/helidon-workarounds.md#the-metrics-registry).
         MeterRegistry registry = Metrics.globalRegistry();
         Timers current = timers;
         if (current.registry != registry) {

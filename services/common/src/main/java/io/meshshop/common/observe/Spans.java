@@ -52,23 +52,6 @@ public final class Spans {
     }
 
     /**
-     * Marks the current span failed for a failure that the handler caught and turned into an answer itself
-     * (a 503 after a dependency timed out, a recovery that gave up). The exception's type and message are
-     * recorded as the span's exception event; do not pass exceptions whose message carries personal data.
-     */
-    public static void failed(Throwable error) {
-        current().ifPresent(span -> {
-            io.opentelemetry.api.trace.Span otel = unwrapOtel(span);
-            if (otel != null) {
-                otel.recordException(error);
-                otel.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, error.getClass().getSimpleName());
-            } else {
-                span.status(Span.Status.ERROR);
-            }
-        });
-    }
-
-    /**
      * Renames the current span. Names must stay low-cardinality (a route template, never an id): Jaeger
      * lists operations by name.
      */

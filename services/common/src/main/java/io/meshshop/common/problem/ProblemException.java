@@ -2,6 +2,7 @@ package io.meshshop.common.problem;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Thrown by handlers and domain code to answer with a problem document; the routing's error handler
@@ -35,7 +36,12 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException validation(List<FieldError> errors) {
         return new ProblemException(new Problem(ProblemType.VALIDATION,
-                "One or more fields are invalid; see errors.", errors, java.util.Map.of()));
+                "One or more fields are invalid; see errors.", errors, Map.of()));
+    }
+
+    /** A 400 validation problem about one field, query parameter or path parameter. */
+    public static ProblemException invalid(String field, String message) {
+        return validation(List.of(new FieldError(field, message)));
     }
 
     public static ProblemException notFound(String what) {
@@ -52,7 +58,7 @@ public class ProblemException extends RuntimeException {
     }
 
     /** Seconds for a {@code Retry-After} header, present on 503 answers. */
-    public java.util.Optional<Integer> retryAfterSeconds() {
-        return java.util.Optional.ofNullable(retryAfterSeconds);
+    public Optional<Integer> retryAfterSeconds() {
+        return Optional.ofNullable(retryAfterSeconds);
     }
 }

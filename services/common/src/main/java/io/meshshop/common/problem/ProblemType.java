@@ -26,7 +26,6 @@ public record ProblemType(String slug, String title, int status) {
             new ProblemType("forbidden", "The token does not allow this request", 403);
     public static final ProblemType NOT_FOUND = new ProblemType("not-found", "Resource not found", 404);
     public static final ProblemType METHOD_NOT_ALLOWED = new ProblemType("method-not-allowed", "Method not allowed", 405);
-    public static final ProblemType CONFLICT = new ProblemType("conflict", "Conflicts with the current state", 409);
     public static final ProblemType IDEMPOTENCY_IN_FLIGHT =
             new ProblemType("idempotency-in-flight", "A request with this Idempotency-Key is still in progress", 409);
     public static final ProblemType IDEMPOTENCY_KEY_REUSED =
@@ -39,7 +38,6 @@ public record ProblemType(String slug, String title, int status) {
             new ProblemType("database-unavailable", "Database is unavailable", 503);
     public static final ProblemType DEPENDENCY_UNAVAILABLE =
             new ProblemType("dependency-unavailable", "A service this request depends on is unavailable", 503);
-    public static final ProblemType SHUTTING_DOWN = new ProblemType("shutting-down", "Service is shutting down", 503);
 
     public String uri() {
         return BASE_URI + slug;

@@ -52,7 +52,8 @@ public final class Problems {
             /**
              * Helidon 4.1.2 reports a request it could not parse as an internal error (500) when the client
              * closed mid-request or sent a method with non-ASCII bytes: that is the client's broken request,
-             * and a 500 would count towards the mesh's outlier ejection.
+             * and a 500 would count towards the mesh's outlier ejection
+             * (docs/helidon-workarounds.md#broken-requests-answered-500).
              */
             @Override
             public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
@@ -87,18 +88,30 @@ public final class Problems {
     }
 
     private static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
-        if (DatabaseErrors.isUnavailable(e)) {
-            LOG.log(Level.WARNING, "Database unavailable for " + req.path().absolute().path() + ": " + e.getMessage());
-            send(res, new ProblemException(Problem.of(ProblemType.DATABASE_UNAVAILABLE,
-                    "The database is unreachable; try again shortly."), RETRY_AFTER_SECONDS));
-            return;
+        String request = req.prologue().method().text() + " " + req.path().absolute().path();
+        ProblemException answer = forUnexpected(e);
+        if (answer.problem().status() == 503) {
+            LOG.log(Level.WARNING, "Database unavailable for " + request, e);
+        } else {
+            LOG.log(Level.ERROR, "Unexpected failure for " + request, e);
         }
-        LOG.log(Level.ERROR, "Unexpected failure for " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
-        send(res, ProblemException.of(ProblemType.INTERNAL, "The request failed unexpectedly."));
+        send(res, answer);
+    }
+
+    /**
+     * The answer to a failure no handler planned for: 503 with Retry-After when the database cannot be
+     * reached (this pod cannot serve now, another may), else 500. Neither echoes the failure's message.
+     */
+    static ProblemException forUnexpected(Throwable e) {
+        if (DatabaseErrors.isUnavailable(e)) {
+            return new ProblemException(Problem.of(ProblemType.DATABASE_UNAVAILABLE,
+                    "The database is unreachable; try again shortly."), RETRY_AFTER_SECONDS);
+        }
+        return ProblemException.of(ProblemType.INTERNAL, "The request failed unexpectedly.");
     }
 
     /** True when Helidon failed on the request's own bytes (cut off, or not a valid token), before routing. */
-    private static boolean clientBroke(Throwable thrown) {
+    static boolean clientBroke(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             if (t instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException
                 || t instanceof IllegalArgumentException) {
@@ -108,7 +121,8 @@ public final class Problems {
         return false;
     }
 
-    private static ProblemException fromHttpException(HttpException e) {
+    /** The problem for an error Helidon raised while routing: its status kept, a 5xx never echoed. */
+    static ProblemException fromHttpException(HttpException e) {
         int code = e.status().code();
         ProblemType type = switch (code) {
             case 404 -> ProblemType.NOT_FOUND;
@@ -129,6 +143,19 @@ public final class Problems {
                                                           Status status,
                                                           ServerResponseHeaders headers,
                                                           String message) {
+        headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .entity(forDirect(status, message).toJsonBytes())
+                .build();
+    }
+
+    /**
+     * The problem for a failure Helidon answers before routing, by its status (and its message for a 400):
+     * docs/helidon-workarounds.md#problems-before-routing.
+     */
+    static Problem forDirect(Status status, String message) {
         // By status, not event type: Helidon reports an oversized body as a BAD_REQUEST event with 413.
         ProblemType type = switch (status.code()) {
             case 400 -> ProblemType.BAD_REQUEST;
@@ -139,11 +166,6 @@ public final class Problems {
         };
         // Helidon's message describes a malformed request well; for other statuses it may not match them.
         String detail = status.code() == 400 && message != null && !message.isBlank() ? message : type.title();
-        headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        return DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .entity(Problem.of(type, detail).toJsonBytes())
-                .build();
+        return Problem.of(type, detail);
     }
 }

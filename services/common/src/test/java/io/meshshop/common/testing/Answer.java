@@ -26,4 +26,12 @@ public record Answer(int status, String contentType, HttpResponse<String> raw) {
     public String problemType() {
         return json().getString("type").replace("https://meshshop.dev/problems/", "");
     }
+
+    /** The request and the answer, for assertion messages: {@code POST /api/orders -> 422 {"type":...}}. */
+    @Override
+    public String toString() {
+        String body = raw.body();
+        return raw.request().method() + " " + raw.uri().getRawPath() + " -> " + status + " "
+               + (body.length() > 500 ? body.substring(0, 500) + "..." : body);
+    }
 }

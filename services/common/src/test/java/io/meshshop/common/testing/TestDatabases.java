@@ -45,11 +45,15 @@ public final class TestDatabases {
     }
 
     public static Config h2(String service, Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>(overrides);
-        settings.put("db.url", "jdbc:h2:mem:" + service + "-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        settings.put("db.user", "sa");
-        settings.put("db.password", "");
-        return serviceConfig(settings);
+        return serviceConfig(withH2(service, overrides));
+    }
+
+    /**
+     * As {@link #h2(String, Map)}, with the application.yaml and OpenAPI document of the jar that holds
+     * {@code main}: for a test that runs several services in one JVM.
+     */
+    public static Config h2(Class<?> main, String service, Map<String, String> overrides) {
+        return serviceConfig(main, withH2(service, overrides));
     }
 
     /** The service's application.yaml with its database replaced by a new, empty PostgreSQL database. */
@@ -58,9 +62,26 @@ public final class TestDatabases {
     }
 
     public static Config postgres(String service, Map<String, String> overrides) {
+        return serviceConfig(withPostgres(service, overrides));
+    }
+
+    /** As {@link #postgres(String, Map)}, with the resources of the jar that holds {@code main}. */
+    public static Config postgres(Class<?> main, String service, Map<String, String> overrides) {
+        return serviceConfig(main, withPostgres(service, overrides));
+    }
+
+    private static Map<String, String> withH2(String service, Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(overrides);
+        settings.put("db.url", "jdbc:h2:mem:" + service + "-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        settings.put("db.user", "sa");
+        settings.put("db.password", "");
+        return settings;
+    }
+
+    private static Map<String, String> withPostgres(String service, Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(overrides);
         settings.putAll(newPostgresDatabase(service));
-        return serviceConfig(settings);
+        return settings;
     }
 
     /** Creates a database and answers its {@code db.url}, {@code db.user}, {@code db.password}. */
@@ -87,19 +108,41 @@ public final class TestDatabases {
                || Boolean.getBoolean("meshshop.test.require-postgres");
     }
 
-    /** Test config: overrides, then the service's own application.yaml; the environment is ignored. */
+    /**
+     * Test config: overrides, then the class path's application.yaml (the service's own, in a module that
+     * tests one service); the environment is ignored.
+     */
     public static Config serviceConfig(Map<String, String> overrides) {
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(testSettings(overrides)))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .build();
+    }
+
+    /**
+     * Test config: overrides, then the application.yaml of the jar that holds {@code main}, whose OpenAPI
+     * document the server serves too ({@link ShippedResources}); the environment is ignored.
+     */
+    public static Config serviceConfig(Class<?> main, Map<String, String> overrides) {
+        Map<String, String> settings = testSettings(overrides);
+        settings.putIfAbsent("openapi.static-file", ShippedResources.openApiFile(main));
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(settings))
+                .addSource(ConfigSources.url(ShippedResources.of(main, "application.yaml")))
+                .build();
+    }
+
+    private static Map<String, String> testSettings(Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(overrides);
         settings.putIfAbsent("server.port", "0");
         settings.putIfAbsent("shutdown.drain", "PT0S");
         // Stopping a test server must not wait for the test clients' idle keep-alive connections.
         settings.putIfAbsent("server.shutdown-grace-period", "PT0S");
-        return Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(settings))
-                .addSource(ConfigSources.classpath("application.yaml"))
-                .build();
+        return settings;
     }
 
     private static void dropCreated() {

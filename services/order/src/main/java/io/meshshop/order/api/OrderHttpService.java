@@ -1,6 +1,5 @@
 package io.meshshop.order.api;
 
-import java.util.List;
 import java.util.UUID;
 
 import io.meshshop.common.auth.BearerTokens;
@@ -8,18 +7,18 @@ import io.meshshop.common.auth.Caller;
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.json.Ids;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.observe.Meters;
 import io.meshshop.common.observe.Spans;
-import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.Problems;
 import io.meshshop.order.clients.ForwardedHeaders;
+import io.meshshop.order.clients.PaymentClient;
+import io.meshshop.order.clients.UserClient;
 import io.meshshop.order.domain.Cancellation;
 import io.meshshop.order.domain.Checkout;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.OrderStatus;
-import io.meshshop.order.domain.Recovery;
 import io.meshshop.order.store.OrderStore;
 
 import io.helidon.http.HeaderNames;
@@ -40,6 +39,10 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>Every route needs the customer's bearer token, and acts for the token's subject only: an order is
  * placed for the caller, the list is the caller's, and another customer's order answers {@code 404} exactly
  * as an unknown id does.
+ *
+ * <p>Placing and cancelling carry an Idempotency-Key, kept on the order itself (see {@link Checkout}), and
+ * answer a repeat as common's {@code Idempotency} does: marked {@code Idempotent-Replayed: true}, counted in
+ * {@code meshshop_idempotency_requests_total}.
  */
 public final class OrderHttpService implements HttpService {
 
@@ -49,15 +52,17 @@ public final class OrderHttpService implements HttpService {
     private final Checkout checkout;
     private final Cancellation cancellation;
     private final OrderStore orders;
-    private final Recovery recovery;
+    private final UserClient users;
+    private final PaymentClient payments;
     private final BearerTokens tokens;
 
-    public OrderHttpService(Checkout checkout, Cancellation cancellation, OrderStore orders, Recovery recovery,
-                            BearerTokens tokens) {
+    public OrderHttpService(Checkout checkout, Cancellation cancellation, OrderStore orders, UserClient users,
+                            PaymentClient payments, BearerTokens tokens) {
         this.checkout = checkout;
         this.cancellation = cancellation;
         this.orders = orders;
-        this.recovery = recovery;
+        this.users = users;
+        this.payments = payments;
         this.tokens = tokens;
     }
 
@@ -72,17 +77,6 @@ public final class OrderHttpService implements HttpService {
                 .any("/{id}/cancel", Problems.methodNotAllowed("POST"));
     }
 
-    /** Recovery settles this API's orders: it runs exactly while the server that serves them runs. */
-    @Override
-    public void beforeStart() {
-        recovery.start();
-    }
-
-    @Override
-    public void afterStop() {
-        recovery.stop();
-    }
-
     private void place(ServerRequest req, ServerResponse res) {
         Caller caller = tokens.require(req);
         IdempotencyKey key = IdempotencyKey.required(req);
@@ -90,19 +84,15 @@ public final class OrderHttpService implements HttpService {
         OrderJson.Placement placement = OrderJson.Placement.from(in);
         String fingerprint = Idempotency.fingerprint(req.prologue().method().text(), req.path().absolute().path(),
                 in.rawBody());
-        Checkout.Placed placed = checkout.place(caller.userId(), placement.items(), key.value(), fingerprint,
-                ForwardedHeaders.from(req));
+        ForwardedHeaders forwarded = ForwardedHeaders.from(req);
+        Checkout.Placed placed = checkout.place(
+                new Checkout.Request(caller.userId(), placement.items(), key.value(), fingerprint),
+                users.forRequest(forwarded), payments.forRequest(forwarded));
         Order order = placed.order();
         Spans.tag("order.id", order.id().toString());
         Spans.tag("order.status", order.status().name());
-        boolean pending = order.status() == OrderStatus.PENDING;
-        if (pending && !placed.replayed()) {
-            Meters.count("meshshop.orders", "Orders by the final state they reached", "status", "pending_accepted");
-        }
-        if (placed.replayed()) {
-            res.header(Idempotency.REPLAYED, "true");
-        }
-        res.status(pending ? Status.ACCEPTED_202 : Status.CREATED_201);
+        Idempotency.answered(res, placed.replayed());
+        res.status(order.status() == OrderStatus.PENDING ? Status.ACCEPTED_202 : Status.CREATED_201);
         res.header(HeaderNames.LOCATION, location(order));
         res.send(OrderJson.order(order));
     }
@@ -123,20 +113,24 @@ public final class OrderHttpService implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         Caller caller = tokens.require(req);
         if (req.query().contains("userId")) {
-            throw badQuery("userId", "is not accepted: the list is always the signed-in customer's orders");
+            throw ProblemException.invalid("userId", "is not accepted: the list is always the signed-in customer's orders");
         }
-        res.send(OrderJson.items(orders.findByUser(caller.userId(), LIST_LIMIT), OrderJson::order));
+        res.send(JsonFactories.items(orders.findByUser(caller.userId(), LIST_LIMIT), OrderJson::order));
     }
 
     /**
      * The cancel's effect calls payment, so it cannot live in one database transaction with a stored reply
-     * (common's Idempotency); the order's own state machine makes a repeat harmless instead.
+     * (common's Idempotency); the key is kept on the order and the order's own state machine makes a repeat
+     * harmless instead.
      */
     private void cancel(ServerRequest req, ServerResponse res) {
         Caller caller = tokens.require(req);
         UUID id = pathId(req);
         IdempotencyKey key = IdempotencyKey.required(req);
-        Order order = cancellation.cancel(caller.userId(), id, key.value(), ForwardedHeaders.from(req));
+        Cancellation.Cancelled cancelled = cancellation.cancel(caller.userId(), id, key.value(),
+                payments.forRequest(ForwardedHeaders.from(req)));
+        Order order = cancelled.order();
+        Idempotency.answered(res, cancelled.replayed());
         if (order.status() == OrderStatus.CANCELLED) {
             res.status(Status.OK_200);
         } else {
@@ -152,9 +146,5 @@ public final class OrderHttpService implements HttpService {
 
     private static UUID pathId(ServerRequest req) {
         return Ids.pathUuid("id", req.path().pathParameters().get("id"));
-    }
-
-    private static ProblemException badQuery(String name, String message) {
-        return ProblemException.validation(List.of(new FieldError(name, message)));
     }
 }

@@ -2,8 +2,6 @@ package io.meshshop.order.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.meshshop.common.json.JsonFactories;
@@ -93,11 +91,5 @@ final class OrderJson {
                 .add("priceMinor", product.priceMinor())
                 .add("currency", product.currency())
                 .build();
-    }
-
-    static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = JsonFactories.array();
-        values.forEach(value -> items.add(toJson.apply(value)));
-        return JsonFactories.object().add("items", items).build();
     }
 }

@@ -1,8 +1,6 @@
 package io.meshshop.order.api;
 
-import java.util.List;
-
-import io.meshshop.common.problem.FieldError;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.Problems;
 import io.meshshop.order.domain.Product;
@@ -31,13 +29,13 @@ public final class ProductHttpService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        res.send(OrderJson.items(products.all(), OrderJson::product));
+        res.send(JsonFactories.items(products.all(), OrderJson::product));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String sku = req.path().pathParameters().get("sku");
         if (!OrderJson.SKU.matcher(sku).matches()) {
-            throw ProblemException.validation(List.of(new FieldError("sku", "must be upper-case letters, digits and dashes")));
+            throw ProblemException.invalid("sku", "must be upper-case letters, digits and dashes");
         }
         Product product = products.find(sku).orElseThrow(() -> ProblemException.notFound("Product " + sku));
         res.send(OrderJson.product(product));

@@ -30,16 +30,9 @@ final class Dependency {
      * {@code keep-alive} (default false).
      *
      * <p>Keep-alive is off by default because Helidon 4.1.2's connection cache cannot reuse a connection
-     * safely. A pooled connection is watched by a blocking read that runs under the socket's read timeout,
-     * the one the last call set ({@code timeout.read}); that read is also where the next call's answer
-     * arrives. So a connection idle for almost the read timeout, when reused, fails its call as soon as the
-     * timeout since it went idle runs out ("Exception in socket monitor thread ... Read timed out"), and
-     * one idle for longer is marked dead and dropped without being closed. Reproduced: reusing connections
-     * idle for 260-300 ms under a 300 ms read timeout failed 13 of 45 calls to a server answering in
-     * 20 ms. The monitor also races with a close by the server (helidon-io/helidon#9012). No setting of
-     * the client or of the servers removes this (the cache has no idle limit of its own, and in the mesh
-     * the server is the sidecar); Helidon's later connection-cache rework (helidon-io/helidon#9795) does.
-     * Until then a fresh connection per call: it costs CPU (see bench/README.md), never a failed call.
+     * safely: a connection idle for about the read timeout fails its next call. A fresh connection per call
+     * costs CPU (see bench/README.md), never a failed call. Why, the upstream issues, and when this can go:
+     * docs/helidon-workarounds.md#webclient-keep-alive.
      */
     static WebClient client(Config service) {
         return WebClient.builder()

@@ -7,6 +7,7 @@ import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.json.Ids;
 import io.meshshop.common.json.JsonFactories;
 import io.meshshop.order.domain.Order;
+import io.meshshop.order.domain.PaymentGateway;
 import io.meshshop.order.domain.PaymentOutcome;
 
 import io.helidon.common.media.type.MediaTypes;
@@ -22,30 +23,41 @@ import jakarta.json.JsonObject;
  * the mesh's retry, a recovery pass on any instance) they are one charge and one refund. Every answer that
  * is not a definite result is {@link PaymentOutcome.Unknown}: the money may have moved, and only the same
  * request again can tell.
+ *
+ * <p>{@link #create} makes the client recovery uses, which carries no request's headers;
+ * {@link #forRequest} the one a request uses, which carries its trace context (never the customer's token).
  */
-public final class PaymentClient {
+public final class PaymentClient implements PaymentGateway {
 
     private static final System.Logger LOG = System.getLogger(PaymentClient.class.getName());
 
     private final WebClient client;
+    private final ForwardedHeaders headers;
 
-    private PaymentClient(WebClient client) {
+    private PaymentClient(WebClient client, ForwardedHeaders headers) {
         this.client = client;
+        this.headers = headers;
     }
 
     public static PaymentClient create(Config service) {
-        return new PaymentClient(Dependency.client(service));
+        return new PaymentClient(Dependency.client(service), ForwardedHeaders.none());
+    }
+
+    /** The same client (and connections), sending the trace context of the request it works for. */
+    public PaymentClient forRequest(ForwardedHeaders requestHeaders) {
+        return new PaymentClient(client, requestHeaders);
     }
 
     /** Sends the order's charge: {@link PaymentOutcome.Captured}, {@link PaymentOutcome.Declined} or unknown. */
-    public PaymentOutcome charge(Order order, ForwardedHeaders headers) {
+    @Override
+    public PaymentOutcome charge(Order order) {
         JsonObject body = JsonFactories.object()
                 .add("orderId", order.id().toString())
                 .add("userId", order.userId().toString())
                 .add("amountMinor", order.totalMinor())
                 .add("currency", order.currency())
                 .build();
-        Optional<Dependency.Answer> sent = post("/api/payments", order.chargeKey(), body, headers);
+        Optional<Dependency.Answer> sent = post("/api/payments", order.chargeKey(), body);
         if (sent.isEmpty()) {
             return new PaymentOutcome.Unknown("payment unreachable or too slow");
         }
@@ -68,10 +80,11 @@ public final class PaymentClient {
     }
 
     /** Refunds the order's capture in full: {@link PaymentOutcome.Refunded} or unknown. */
-    public PaymentOutcome refund(Order order, ForwardedHeaders headers) {
+    @Override
+    public PaymentOutcome refund(Order order) {
         JsonObject body = JsonFactories.object().add("amountMinor", order.totalMinor()).build();
         Optional<Dependency.Answer> sent = post("/api/payments/" + order.paymentId() + "/refunds", order.refundKey(),
-                body, headers);
+                body);
         if (sent.isEmpty()) {
             return new PaymentOutcome.Unknown("payment unreachable or too slow");
         }
@@ -85,7 +98,7 @@ public final class PaymentClient {
         return unexpected(order, answer);
     }
 
-    private Optional<Dependency.Answer> post(String path, String key, JsonObject body, ForwardedHeaders headers) {
+    private Optional<Dependency.Answer> post(String path, String key, JsonObject body) {
         try (HttpClientResponse response = client.post(path)
                 .headers(headers::applyTraceContextTo)
                 .header(IdempotencyKey.HEADER, key)
@@ -93,8 +106,7 @@ public final class PaymentClient {
                 .submit(body.toString())) {
             return Optional.of(Dependency.Answer.read(response));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.INFO, "payment call " + key + " has no answer: "
-                                              + e.getClass().getSimpleName() + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, "payment call " + key + " has no answer", e);
             return Optional.empty();
         }
     }

@@ -6,40 +6,52 @@ import io.meshshop.common.problem.Problem;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.ProblemType;
 import io.meshshop.common.problem.Problems;
+import io.meshshop.order.domain.Customers;
 import io.meshshop.order.domain.UnknownUserException;
 
 import io.helidon.config.Config;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 
-/** The user service ({@code user.service.url}, in the cluster {@code http://user:8080}): does a user exist? */
-public final class UserClient {
+/**
+ * The user service ({@code user.service.url}, in the cluster {@code http://user:8080}): does a customer exist?
+ * Asked for a request, with the request's headers, the customer's own token included ({@link #forRequest}).
+ */
+public final class UserClient implements Customers {
 
     private static final System.Logger LOG = System.getLogger(UserClient.class.getName());
 
     private final WebClient client;
+    private final ForwardedHeaders headers;
 
-    private UserClient(WebClient client) {
+    private UserClient(WebClient client, ForwardedHeaders headers) {
         this.client = client;
+        this.headers = headers;
     }
 
     public static UserClient create(Config service) {
-        return new UserClient(Dependency.client(service));
+        return new UserClient(Dependency.client(service), ForwardedHeaders.none());
+    }
+
+    /** The same client (and connections), sending the headers of the request it works for. */
+    public UserClient forRequest(ForwardedHeaders requestHeaders) {
+        return new UserClient(client, requestHeaders);
     }
 
     /**
-     * Returns if the user exists.
+     * Returns if the customer exists.
      *
      * @throws UnknownUserException when user answers that there is no such user (a 404 problem document; a
      *                              bare 404 may be a mesh without a route, which is not an answer about the user)
      * @throws ProblemException     503 with Retry-After when user cannot answer: unreachable, too slow, 5xx
      */
-    public void requireExists(UUID userId, ForwardedHeaders headers) {
+    @Override
+    public void requireExists(UUID userId) {
         Dependency.Answer answer;
         try (HttpClientResponse response = client.get("/api/users/" + userId).headers(headers::applyTo).request()) {
             answer = Dependency.Answer.read(response);
         } catch (RuntimeException e) {
-            throw unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw unavailable("unreachable", e);
         }
         if (answer.status() == 200) {
             return;
@@ -47,11 +59,11 @@ public final class UserClient {
         if (answer.status() == 404 && answer.problemType().equals(ProblemType.NOT_FOUND.slug())) {
             throw new UnknownUserException(userId);
         }
-        throw unavailable("answered " + answer.status() + " " + answer.problemType());
+        throw unavailable("answered " + answer.status() + " " + answer.problemType(), null);
     }
 
-    private static ProblemException unavailable(String why) {
-        LOG.log(System.Logger.Level.WARNING, "user service unavailable: " + why);
+    private static ProblemException unavailable(String why, Throwable failure) {
+        LOG.log(System.Logger.Level.WARNING, "user service unavailable: " + why, failure);
         return new ProblemException(Problem.of(ProblemType.DEPENDENCY_UNAVAILABLE,
                         "The user service could not be asked about the user; nothing was stored, try again shortly")
                 .with("dependency", "user"), Problems.RETRY_AFTER_SECONDS);

@@ -4,17 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-
-import io.meshshop.common.observe.Meters;
-import io.meshshop.order.clients.ForwardedHeaders;
-import io.meshshop.order.store.OrderStore;
-
-import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.Metrics;
 
 /**
  * Settles orders whose charge or refund has no known outcome: payment was down, too slow, or its answer
@@ -24,46 +13,32 @@ import io.helidon.metrics.api.Metrics;
  * <p>Every pass sends the same charge or refund again, under the same key derived from the order id, for
  * orders that are due, until payment gives a definite answer. Safe with any number of instances on one
  * database: an order is settled only by whoever claims it (a conditional UPDATE that exactly one claimant
- * wins), and even two senders would send one and the same charge.
+ * wins), and even two senders would send one and the same charge. When passes run is not decided here:
+ * {@code Main} runs one every {@code recovery.interval} while the server runs.
  */
 public final class Recovery {
 
-    private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
-
-    private final OrderStore orders;
+    private final StoredOrders orders;
     private final Settlement settlement;
+    /** The payment service as recovery calls it: with no request, so with no request's headers. */
+    private final PaymentGateway payments;
     private final Clock clock;
     private final Schedule schedule;
-    /** The last count of PENDING orders, read by the gauge: a scrape never waits for the database. */
-    private final AtomicLong pending = new AtomicLong();
-    private ScheduledExecutorService timer;
+    private final OrderMetrics metrics;
 
-    public Recovery(OrderStore orders, Settlement settlement, Clock clock, Schedule schedule) {
+    public Recovery(StoredOrders orders, Settlement settlement, PaymentGateway payments, Clock clock,
+                    Schedule schedule, OrderMetrics metrics) {
         this.orders = orders;
         this.settlement = settlement;
+        this.payments = payments;
         this.clock = clock;
         this.schedule = schedule;
+        this.metrics = metrics;
     }
 
-    public synchronized void start() {
-        if (!schedule.enabled() || timer != null) {
-            return;
-        }
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("order-recovery").daemon().factory());
-        long every = schedule.interval().toMillis();
-        timer.scheduleWithFixedDelay(this::passQuietly, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    public synchronized void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
-    }
-
-    /** One pass: claims due orders one by one and settles each as far as payment answers. */
+    /** One pass: claims due orders one by one and settles each as far as payment answers; how many it settled. */
     public int pass() {
-        countPending();
+        metrics.pending(orders.countPending());
         int settled = 0;
         for (UUID id : orders.due(clock.instant(), schedule.batch())) {
             String owner = UUID.randomUUID().toString();
@@ -72,9 +47,8 @@ public final class Recovery {
                 continue;
             }
             Order before = orders.find(id).orElseThrow();
-            Order after = settlement.settle(before, ForwardedHeaders.none(), owner);
-            Meters.count("meshshop.order.recovery.attempts", "Recovery attempts to settle an order, by outcome",
-                    "outcome", outcome(before, after));
+            Order after = settlement.settle(before, payments, owner);
+            metrics.recoveryAttempt(outcome(before, after));
             if (after.owed() == null) {
                 settled++;
             }
@@ -82,24 +56,8 @@ public final class Recovery {
         return settled;
     }
 
-    private void passQuietly() {
-        try {
-            pass();
-        } catch (RuntimeException e) {
-            // The database or payment is in trouble; the next pass tries again, nothing is lost meanwhile.
-            LOG.log(System.Logger.Level.WARNING, "Recovery pass failed: " + e.getMessage());
-        }
-    }
-
-    private void countPending() {
-        pending.set(orders.countPending());
-        // Looked up every pass: the metrics registry is installed when the server starts (see Meters).
-        Metrics.globalRegistry().getOrCreate(Gauge.builder("meshshop.orders.pending", pending::get)
-                .description("Orders waiting for the outcome of their charge, as of the last recovery pass"));
-    }
-
     /** paid | payment_declined | cancelled when settled; unknown when nothing changed; progressed otherwise. */
-    private static String outcome(Order before, Order after) {
+    static String outcome(Order before, Order after) {
         if (after.owed() == null) {
             return after.status().name().toLowerCase(Locale.ROOT);
         }

@@ -7,6 +7,7 @@ import io.helidon.config.Config;
 /**
  * The saga's timing ({@code recovery.*}).
  *
+ * @param enabled  whether this instance runs recovery passes at all
  * @param interval how often recovery looks for orders that owe something
  * @param age      how long an order is left alone after it was created or last tried
  * @param lease    how long a claim on an order holds before someone else may take it over

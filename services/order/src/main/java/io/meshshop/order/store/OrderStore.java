@@ -2,7 +2,6 @@ package io.meshshop.order.store;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +11,12 @@ import java.util.UUID;
 
 import io.meshshop.common.db.DatabaseErrors;
 import io.meshshop.common.db.Rows;
-import io.meshshop.common.problem.ProblemException;
-import io.meshshop.common.problem.ProblemType;
+import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.OrderLine;
 import io.meshshop.order.domain.OrderStatus;
 import io.meshshop.order.domain.Owed;
+import io.meshshop.order.domain.StoredOrders;
 
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
@@ -28,12 +27,15 @@ import io.helidon.dbclient.DbTransaction;
  * The {@code orders} and {@code order_lines} tables. Every state change is a conditional UPDATE on the
  * state it starts from, and every claim a conditional UPDATE on the lease: PostgreSQL and H2 both let only
  * one of two concurrent updates of a row match, which is what keeps two instances from moving one order
- * twice. UUID parameters are cast in SQL because DbClient binds them as text.
- * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * twice. UUID parameters are cast in SQL because DbClient binds them as text
+ * (docs/helidon-workarounds.md#uuid-parameters).
+ * <p>Statements are named and fixed: the name is the database span's in Jaeger (DbClient would otherwise
+ * hash the statement's text to name it on every execution: docs/helidon-workarounds.md#unnamed-statements),
+ * and each name stands for one text, so what a span shows is what ran.
  */
-public final class OrderStore {
+public final class OrderStore implements StoredOrders {
 
+    private static final System.Logger LOG = System.getLogger(OrderStore.class.getName());
     private static final String COLUMNS = "id, user_id, status, owed, total_minor, currency, payment_id, refund_id,"
             + " attempts, created_at, updated_at, fingerprint, lease_until";
     private static final String LINE_COLUMNS = "order_id, line_no, sku, name, quantity, unit_price_minor";
@@ -63,12 +65,12 @@ public final class OrderStore {
     }
 
     /**
-     * Stores a new order with its lines, claimed by {@code leaseOwner} (the creating request), carrying its
-     * Idempotency-Key. False when another request already stored an order under that key.
+     * {@inheritDoc}
      *
      * <p>Two statements and a commit whatever the number of lines: the lines go in one multi-row INSERT,
      * which both databases accept, instead of a round trip per line.
      */
+    @Override
     public boolean insert(Order order, String idempotencyKey, String leaseOwner, Instant nextAttemptAt) {
         DbTransaction tx = db.transaction();
         try {
@@ -78,8 +80,8 @@ public final class OrderStore {
                             + " VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")
                     .params(order.id(), order.userId(), order.status().name(), order.owed().name(),
                             order.totalMinor(), order.currency(), idempotencyKey, order.fingerprint(),
-                            at(nextAttemptAt), leaseOwner, at(order.leaseUntil()), at(order.createdAt()),
-                            at(order.updatedAt()))
+                            Rows.timestamp(nextAttemptAt), leaseOwner, Rows.timestamp(order.leaseUntil()),
+                            Rows.timestamp(order.createdAt()), Rows.timestamp(order.updatedAt()))
                     .execute();
             List<OrderLine> lines = order.lines();
             Object[] params = new Object[lines.size() * 6];
@@ -121,11 +123,12 @@ public final class OrderStore {
         return INSERT_LINES[count];
     }
 
+    @Override
     public Optional<Order> find(UUID id) {
         return withLines("orders-find-with-lines", "o.id = CAST(? AS UUID)", id);
     }
 
-    /** The order a customer placed with an Idempotency-Key: keys are the customer's own (unique per user). */
+    @Override
     public Optional<Order> findByKey(UUID userId, String idempotencyKey) {
         return withLines("orders-find-by-key-with-lines", "o.user_id = CAST(? AS UUID) AND o.idem_key = ?", userId,
                 idempotencyKey);
@@ -152,8 +155,8 @@ public final class OrderStore {
         return first[0] == null ? Optional.empty() : Optional.of(order(first[0], lines));
     }
 
-    /** The order a customer's cancel Idempotency-Key was used for, if any. */
-    public Optional<UUID> findByCancelKey(UUID userId, String cancelKey) {
+    @Override
+    public Optional<UUID> cancelledWith(UUID userId, String cancelKey) {
         return db.execute().createNamedGet("orders-find-by-cancel-key",
                         "SELECT id FROM orders WHERE user_id = CAST(? AS UUID) AND cancel_key = ?")
                 .params(userId, cancelKey)
@@ -181,87 +184,81 @@ public final class OrderStore {
     }
 
     /**
-     * Applies a move if the order is still as {@code current} has it: in the move's starting state and after
-     * as many attempts. A move that settles the order also ends any lease and schedule; one that leaves
-     * something owed keeps the mover's lease (it goes on settling) and makes the order due now, in case the
-     * mover stops here.
+     * {@inheritDoc}
      *
-     * <p>Attempts are part of the condition so that a match means the row was exactly {@code current}
-     * (state, ids and attempts; the rest never changes), and the order after the move is known without
-     * reading it back.
-     *
-     * @return the order after the move; empty when it was no longer as {@code current} has it (someone else
-     *         moved or rescheduled it)
-     * @throws ProblemException 422 when the move's cancel key already cancelled another order
+     * <p>One fixed statement per kind of move. Attempts are part of each condition so that a match means the
+     * row was exactly {@code current} (state, ids and attempts; the rest never changes), and the order after
+     * the move is known without reading it back.
      */
-    public Optional<Order> apply(Order current, Order.Move move, boolean countsAsAttempt, Instant now) {
-        List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("UPDATE orders SET status = ?, updated_at = ?");
-        params.add(move.toStatus().name());
-        params.add(at(now));
-        if (move.settles()) {
-            sql.append(", owed = NULL, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL");
-        } else {
-            sql.append(", owed = ?, next_attempt_at = ?");
-            params.add(move.toOwed().name());
-            params.add(at(now));
-        }
-        if (countsAsAttempt) {
-            sql.append(", attempts = attempts + 1");
-        }
-        set(sql, params, "payment_id = CAST(? AS UUID)", move.paymentId());
-        set(sql, params, "refund_id = CAST(? AS UUID)", move.refundId());
-        set(sql, params, "cancel_key = ?", move.cancelKey());
-        sql.append(" WHERE id = CAST(? AS UUID) AND status = ? AND attempts = ? AND ");
-        params.add(current.id());
-        params.add(move.fromStatus().name());
-        params.add(current.attempts());
-        if (move.fromOwed() == null) {
-            sql.append("owed IS NULL");
-        } else {
-            sql.append("owed = ?");
-            params.add(move.fromOwed().name());
-        }
+    @Override
+    public Optional<Order> apply(Order current, Order.Move move, Instant now) {
         // Before the update: a move that does not start from current is a bug, not a lost race.
-        Order after = current.moved(move, countsAsAttempt, now);
+        Order after = current.moved(move, now);
+        OffsetDateTime at = Rows.timestamp(now);
+        long updated = switch (move) {
+            case Order.Move.ChargeSettled m -> db.execute().createNamedUpdate("orders-settle-charge",
+                            "UPDATE orders SET status = ?, owed = NULL, payment_id = CAST(? AS UUID),"
+                            + " attempts = attempts + 1, next_attempt_at = NULL, lease_owner = NULL,"
+                            + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID) AND status = ?"
+                            + " AND owed = 'CHARGE' AND attempts = ?")
+                    .params(m.toStatus().name(), m.paymentId(), at, current.id(), m.fromStatus().name(),
+                            current.attempts())
+                    .execute();
+            case Order.Move.CaptureToRefund m -> db.execute().createNamedUpdate("orders-capture-to-refund",
+                            "UPDATE orders SET owed = 'REFUND', payment_id = CAST(? AS UUID), attempts = attempts + 1,"
+                            + " next_attempt_at = ?, updated_at = ? WHERE id = CAST(? AS UUID)"
+                            + " AND status = 'CANCELLING' AND owed = 'CHARGE' AND attempts = ?")
+                    .params(m.paymentId(), at, at, current.id(), current.attempts())
+                    .execute();
+            case Order.Move.Refunded m -> db.execute().createNamedUpdate("orders-refunded",
+                            "UPDATE orders SET status = 'CANCELLED', owed = NULL, refund_id = CAST(? AS UUID),"
+                            + " attempts = attempts + 1, next_attempt_at = NULL, lease_owner = NULL,"
+                            + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID)"
+                            + " AND status = 'CANCELLING' AND owed = 'REFUND' AND attempts = ?")
+                    .params(m.refundId(), at, current.id(), current.attempts())
+                    .execute();
+            case Order.Move.Cancel m -> cancel(current, m, at);
+        };
+        return updated == 1 ? Optional.of(after) : Optional.empty();
+    }
+
+    /** The cancel's statement. Status alone says what is owed (PENDING a charge, PAID nothing: a check constraint). */
+    private long cancel(Order current, Order.Move.Cancel move, OffsetDateTime at) {
         try {
-            return db.execute().createNamedUpdate("orders-move", sql.toString())
-                    .params(params.toArray())
-                    .execute() == 1 ? Optional.of(after) : Optional.empty();
+            return db.execute().createNamedUpdate("orders-cancel",
+                            "UPDATE orders SET status = 'CANCELLING', owed = ?, cancel_key = ?, next_attempt_at = ?,"
+                            + " updated_at = ? WHERE id = CAST(? AS UUID) AND status = ? AND attempts = ?")
+                    .params(move.toOwed().name(), move.cancelKey(), at, at, current.id(), move.fromStatus().name(),
+                            current.attempts())
+                    .execute();
         } catch (DbClientException e) {
-            if (move.cancelKey() != null && DatabaseErrors.isUniqueViolation(e)) {
-                throw ProblemException.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                        "This Idempotency-Key already cancelled another order; use a new key");
+            if (DatabaseErrors.isUniqueViolation(e)) {
+                throw Idempotency.keyReused("This Idempotency-Key already cancelled another order; use a new key");
             }
             throw e;
         }
     }
 
-    /**
-     * After an answer that settled nothing: counts the attempt, ends the lease and schedules the next try,
-     * if the order still owes what it owed.
-     */
+    @Override
     public void reschedule(Order order, Instant nextAttemptAt, Instant now) {
         db.execute().createNamedUpdate("orders-reschedule",
                         "UPDATE orders SET attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,"
                         + " lease_until = NULL, updated_at = ? WHERE id = CAST(? AS UUID) AND status = ? AND owed = ?")
-                .params(at(nextAttemptAt), at(now), order.id(), order.status().name(), order.owed().name())
+                .params(Rows.timestamp(nextAttemptAt), Rows.timestamp(now), order.id(), order.status().name(),
+                        order.owed().name())
                 .execute();
     }
 
-    /**
-     * Claims a due order for {@code owner} until {@code until}. Exactly one of any number of concurrent
-     * claims (on any instance) matches the row; a lapsed lease (its holder died) can be claimed again.
-     */
+    @Override
     public boolean claim(UUID id, String owner, Instant now, Instant until) {
         return db.execute().createNamedUpdate("orders-claim",
                         "UPDATE orders SET lease_owner = ?, lease_until = ? WHERE id = CAST(? AS UUID)"
                         + " AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)")
-                .params(owner, at(until), id, at(now), at(now))
+                .params(owner, Rows.timestamp(until), id, Rows.timestamp(now), Rows.timestamp(now))
                 .execute() == 1;
     }
 
-    /** Ends {@code owner}'s lease if it still holds it. */
+    @Override
     public void release(UUID id, String owner) {
         db.execute().createNamedUpdate("orders-release", "UPDATE orders SET lease_owner = NULL, lease_until = NULL"
                         + " WHERE id = CAST(? AS UUID) AND lease_owner = ?")
@@ -269,16 +266,17 @@ public final class OrderStore {
                 .execute();
     }
 
-    /** Orders due for a recovery attempt and not claimed by anyone, oldest schedule first. */
+    @Override
     public List<UUID> due(Instant now, int limit) {
         return db.execute().createNamedQuery("orders-due", "SELECT id FROM orders WHERE next_attempt_at <= ?"
                         + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?")
-                .params(at(now), at(now), limit)
+                .params(Rows.timestamp(now), Rows.timestamp(now), limit)
                 .execute()
                 .map(row -> Rows.uuid(row, "id"))
                 .toList();
     }
 
+    @Override
     public long countPending() {
         return db.execute().createNamedGet("orders-count-pending",
                         "SELECT COUNT(*) AS pending FROM orders WHERE status = 'PENDING'")
@@ -294,32 +292,21 @@ public final class OrderStore {
                 Rows.longValue(row, "total_minor"), row.column("currency").get(String.class),
                 Rows.uuid(row, "payment_id"),
                 Rows.uuid(row, "refund_id"),
-                ((Number) row.column("attempts").get()).intValue(), Rows.instant(row, "created_at"),
+                Rows.intValue(row, "attempts"), Rows.instant(row, "created_at"),
                 Rows.instant(row, "updated_at"), row.column("fingerprint").get(String.class),
                 Rows.instant(row, "lease_until"));
     }
 
     private static OrderLine line(DbRow row) {
         return new OrderLine(row.column("sku").get(String.class), row.column("name").get(String.class),
-                ((Number) row.column("quantity").get()).intValue(), Rows.longValue(row, "unit_price_minor"));
-    }
-
-    private static void set(StringBuilder sql, List<Object> params, String assignment, Object value) {
-        if (value != null) {
-            sql.append(", ").append(assignment);
-            params.add(value);
-        }
-    }
-
-    private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+                Rows.intValue(row, "quantity"), Rows.longValue(row, "unit_price_minor"));
     }
 
     private static void rollbackQuietly(DbTransaction tx) {
         try {
             tx.rollback();
         } catch (RuntimeException e) {
-            System.getLogger(OrderStore.class.getName()).log(System.Logger.Level.DEBUG, "Rollback failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "Rollback failed", e);
         }
     }
 }

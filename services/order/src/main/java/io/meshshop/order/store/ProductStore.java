@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.meshshop.common.db.Rows;
+import io.meshshop.order.domain.Catalogue;
 import io.meshshop.order.domain.Product;
 
 import io.helidon.dbclient.DbClient;
@@ -18,9 +19,9 @@ import io.helidon.dbclient.DbRow;
  * checkout was a statement (and a transaction) per order for data that only a new migration, which ships
  * with a new version and so a restart, can change.
  * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * statement's text to name it on every execution (docs/helidon-workarounds.md#unnamed-statements).
  */
-public final class ProductStore {
+public final class ProductStore implements Catalogue {
 
     private static final System.Logger LOG = System.getLogger(ProductStore.class.getName());
     private static final String COLUMNS = "sku, name, price_minor, currency";
@@ -35,7 +36,7 @@ public final class ProductStore {
         try {
             catalogue();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Catalogue not read at start, the first request reads it: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "Catalogue not read at start, the first request reads it", e);
         }
     }
 
@@ -49,6 +50,7 @@ public final class ProductStore {
     }
 
     /** The whole catalogue by SKU (unmodifiable), for pricing an order. */
+    @Override
     public Map<String, Product> bySku() {
         return catalogue();
     }

@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.meshshop.common.db.Databases;
-import io.meshshop.common.testing.OwnResources;
-import io.meshshop.order.Main;
+import io.meshshop.common.db.Rows;
+import io.meshshop.common.problem.ProblemException;
+import io.meshshop.common.problem.ProblemType;
 import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.OrderLine;
 import io.meshshop.order.domain.OrderStatus;
@@ -24,11 +25,12 @@ import org.junit.jupiter.api.TestInstance;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The store's statements on each database kind: the multi-row insert of an order's lines, the one-query
- * read of an order with its lines, and the compare-and-set whose answer stands in for reading the order
- * back. Run once on H2 and once on PostgreSQL.
+ * read of an order with its lines, each kind of move's compare-and-set (whose answer stands in for reading
+ * the order back), and the lease. Run once on H2 and once on PostgreSQL.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OrderStoreContract {
@@ -40,7 +42,7 @@ abstract class OrderStoreContract {
     private final ProductStore products;
 
     OrderStoreContract(Config config) {
-        this.db = OwnResources.of(Main.class, () -> Databases.open(config.get("db")));
+        this.db = Databases.open(config.get("db"));
         this.store = new OrderStore(db);
         this.products = new ProductStore(db);
     }
@@ -50,13 +52,14 @@ abstract class OrderStoreContract {
         for (int count : List.of(1, 2, 50, OrderStore.MAX_LINES)) {
             Order order = newOrder(count);
             String key = UUID.randomUUID().toString();
-            assertThat(store.insert(order, key, "owner", NOW.plusSeconds(5)), is(true));
-            assertThat(store.find(order.id()), is(Optional.of(order)));
-            assertThat(store.findByKey(order.userId(), key), is(Optional.of(order)));
+            assertThat("an order of " + count + " lines is stored",
+                    store.insert(order, key, "owner", NOW.plusSeconds(5)), is(true));
+            assertThat("read by id", store.find(order.id()), is(Optional.of(order)));
+            assertThat("read by its customer's key", store.findByKey(order.userId(), key), is(Optional.of(order)));
             assertThat("another customer's key space", store.findByKey(UUID.randomUUID(), key), is(Optional.empty()));
         }
-        assertThat(store.find(UUID.randomUUID()), is(Optional.empty()));
-        assertThat(store.findByKey(UUID.randomUUID(), "no-such-key"), is(Optional.empty()));
+        assertThat("an unknown id", store.find(UUID.randomUUID()), is(Optional.empty()));
+        assertThat("an unknown key", store.findByKey(UUID.randomUUID(), "no-such-key"), is(Optional.empty()));
     }
 
     @Test
@@ -65,12 +68,12 @@ abstract class OrderStoreContract {
         UUID customer = UUID.randomUUID();
         Order first = newOrder(customer, 2);
         Order second = newOrder(customer, 3);
-        assertThat(store.insert(first, key, "a", NOW), is(true));
-        assertThat(store.insert(second, key, "b", NOW), is(false));
-        assertThat(store.findByKey(customer, key), is(Optional.of(first)));
+        assertThat("the first order under the key", store.insert(first, key, "a", NOW), is(true));
+        assertThat("a second order under the key", store.insert(second, key, "b", NOW), is(false));
+        assertThat("the key's order is the first", store.findByKey(customer, key), is(Optional.of(first)));
         long orphans = db.execute().get("SELECT COUNT(*) AS n FROM order_lines WHERE order_id = CAST(? AS UUID)",
-                second.id()).map(row -> ((Number) row.column("n").get()).longValue()).orElseThrow();
-        assertThat(orphans, is(0L));
+                second.id()).map(row -> Rows.longValue(row, "n")).orElseThrow();
+        assertThat("lines of the refused order", orphans, is(0L));
     }
 
     @Test
@@ -80,12 +83,12 @@ abstract class OrderStoreContract {
         Order.Move pay = order.after(new PaymentOutcome.Captured(UUID.randomUUID())).orElseThrow();
         Instant later = NOW.plusMillis(5);
 
-        Optional<Order> paid = store.apply(order, pay, true, later);
-        assertThat(paid.isPresent(), is(true));
-        assertThat(paid.get().status(), is(OrderStatus.PAID));
-        assertThat(store.find(order.id()), is(paid));
+        Optional<Order> paid = store.apply(order, pay, later);
+        assertThat("the move matched", paid.isPresent(), is(true));
+        assertThat("PAID", paid.get().status(), is(OrderStatus.PAID));
+        assertThat("the answer is what is stored", store.find(order.id()), is(paid));
         // The same move again starts from a state the order has left.
-        assertThat(store.apply(order, pay, true, later), is(Optional.empty()));
+        assertThat("the same move again", store.apply(order, pay, later), is(Optional.empty()));
     }
 
     @Test
@@ -95,29 +98,97 @@ abstract class OrderStoreContract {
         // Another attempt came back with no outcome: same state, one more attempt.
         store.reschedule(order, NOW.plusSeconds(5), NOW);
         Order.Move pay = order.after(new PaymentOutcome.Captured(UUID.randomUUID())).orElseThrow();
-        assertThat(store.apply(order, pay, true, NOW), is(Optional.empty()));
+        assertThat("a move from the order as it was", store.apply(order, pay, NOW), is(Optional.empty()));
         Order current = store.find(order.id()).orElseThrow();
-        assertThat(current.attempts(), is(1));
-        Optional<Order> paid = store.apply(current, pay, true, NOW);
-        assertThat(paid.orElseThrow().attempts(), is(2));
-        assertThat(store.find(order.id()), is(paid));
+        assertThat("the reschedule's attempt", current.attempts(), is(1));
+        Optional<Order> paid = store.apply(current, pay, NOW);
+        assertThat("both attempts", paid.orElseThrow().attempts(), is(2));
+        assertThat("the answer is what is stored", store.find(order.id()), is(paid));
+    }
+
+    @Test
+    void aCancelledOrdersCaptureBecomesARefundOwedAndItsRefundCancelsIt() {
+        Order order = newOrder(2);
+        store.insert(order, UUID.randomUUID().toString(), "owner", NOW);
+        Instant later = NOW.plusMillis(5);
+        Order cancelling = store.apply(order, order.cancel("cancel-1").orElseThrow(), later).orElseThrow();
+        assertThat("CANCELLING, owing the charge's outcome", cancelling.owed(), is(Owed.CHARGE));
+        assertThat("the cancel is stored as moved", store.find(order.id()), is(Optional.of(cancelling)));
+        assertThat("due now, in case the canceller stops here", nextAttemptAt(order.id()), is(later));
+        assertThat("the key is recorded", store.cancelledWith(order.userId(), "cancel-1"), is(Optional.of(order.id())));
+
+        Order owesRefund = store.apply(cancelling, cancelling.after(new PaymentOutcome.Captured(UUID.randomUUID()))
+                .orElseThrow(), later).orElseThrow();
+        assertThat("owing the refund", owesRefund.owed(), is(Owed.REFUND));
+        assertThat("stored as moved", store.find(order.id()), is(Optional.of(owesRefund)));
+
+        Order cancelled = store.apply(owesRefund, owesRefund.after(new PaymentOutcome.Refunded(UUID.randomUUID()))
+                .orElseThrow(), later).orElseThrow();
+        assertThat("CANCELLED", cancelled.status(), is(OrderStatus.CANCELLED));
+        assertThat("stored as moved", store.find(order.id()), is(Optional.of(cancelled)));
+        assertThat("settled: no next attempt", nextAttemptAt(order.id()), is((Instant) null));
+    }
+
+    @Test
+    void aPaidOrderIsCancelledOwingItsRefundAndACancelKeyCancelsOneOrder() {
+        UUID customer = UUID.randomUUID();
+        Order first = paid(newOrder(customer, 1));
+        Order second = paid(newOrder(customer, 1));
+        Order cancelling = store.apply(first, first.cancel("cancel-1").orElseThrow(), NOW).orElseThrow();
+        assertThat("owing the refund of its capture", cancelling.owed(), is(Owed.REFUND));
+        ProblemException reused = assertThrows(ProblemException.class,
+                () -> store.apply(second, second.cancel("cancel-1").orElseThrow(), NOW), "the key for a second order");
+        assertThat("422", reused.problem().type(), is(ProblemType.IDEMPOTENCY_KEY_REUSED));
+        assertThat("the second order is untouched", store.find(second.id()).orElseThrow().status(), is(OrderStatus.PAID));
+    }
+
+    @Test
+    void aDueOrderIsClaimedByOneOwnerReleasedAndClaimedAgain() {
+        Order order = newOrder(1);
+        store.insert(order, UUID.randomUUID().toString(), "creator", NOW);
+        Instant now = NOW.plusSeconds(1);
+        assertThat("leased to its creator until its lease ends", store.claim(order.id(), "a", now, now.plusSeconds(30)),
+                is(false));
+        store.release(order.id(), "creator");
+        assertThat("due and free", store.due(now, 100).contains(order.id()), is(true));
+        assertThat("the first claim", store.claim(order.id(), "a", now, now.plusSeconds(30)), is(true));
+        assertThat("a second claim meanwhile", store.claim(order.id(), "b", now, now.plusSeconds(30)), is(false));
+        assertThat("no longer due for anyone else", store.due(now, 100).contains(order.id()), is(false));
+        store.release(order.id(), "b");
+        assertThat("only the owner releases", store.claim(order.id(), "b", now, now.plusSeconds(30)), is(false));
+        store.release(order.id(), "a");
+        assertThat("claimed again once released", store.claim(order.id(), "b", now, now.plusSeconds(30)), is(true));
+        assertThat("a lapsed lease is claimed again", store.claim(order.id(), "c", now.plusSeconds(31),
+                now.plusSeconds(60)), is(true));
+    }
+
+    private Order paid(Order order) {
+        store.insert(order, UUID.randomUUID().toString(), "owner", NOW);
+        return store.apply(order, order.after(new PaymentOutcome.Captured(UUID.randomUUID())).orElseThrow(), NOW)
+                .orElseThrow();
+    }
+
+    private Instant nextAttemptAt(UUID id) {
+        return Rows.instant(db.execute().get("SELECT next_attempt_at FROM orders WHERE id = CAST(? AS UUID)", id)
+                .orElseThrow(), "next_attempt_at");
     }
 
     @Test
     void theCatalogueIsReadOnceAndAnsweredFromMemory() {
-        assertThat(products.find("MESH-MUG").orElseThrow().priceMinor(), is(1250L));
-        assertThat(products.all().stream().map(p -> p.sku()).toList(),
+        assertThat("the mug's price", products.find("MESH-MUG").orElseThrow().priceMinor(), is(1250L));
+        assertThat("the catalogue in SKU order", products.all().stream().map(p -> p.sku()).toList(),
                 is(products.all().stream().map(p -> p.sku()).sorted().toList()));
         // Nothing changes the table at run time; if something did, this store would not read it again.
         db.execute().update("UPDATE products SET price_minor = 1 WHERE sku = 'MESH-MUG'");
         try {
-            assertThat(products.find("MESH-MUG").orElseThrow().priceMinor(), is(1250L));
-            assertThat(products.bySku().get("MESH-MUG").priceMinor(), is(1250L));
-            assertThat(new ProductStore(db).find("MESH-MUG").orElseThrow().priceMinor(), is(1L));
+            assertThat("the mug's price", products.find("MESH-MUG").orElseThrow().priceMinor(), is(1250L));
+            assertThat("the mug's price by SKU, from memory", products.bySku().get("MESH-MUG").priceMinor(), is(1250L));
+            assertThat("a new store reads the table",
+                    new ProductStore(db).find("MESH-MUG").orElseThrow().priceMinor(), is(1L));
         } finally {
             db.execute().update("UPDATE products SET price_minor = 1250 WHERE sku = 'MESH-MUG'");
         }
-        assertThat(products.find("NO-SUCH-THING"), is(Optional.empty()));
+        assertThat("an unknown SKU", products.find("NO-SUCH-THING"), is(Optional.empty()));
     }
 
     @Test
@@ -125,9 +196,10 @@ abstract class OrderStoreContract {
         String key = UUID.randomUUID().toString();
         Order first = newOrder(2);
         Order second = newOrder(2);
-        assertThat(store.insert(first, key, "a", NOW), is(true));
+        assertThat("the first order under the key", store.insert(first, key, "a", NOW), is(true));
         assertThat("keys are unique per customer, not across customers", store.insert(second, key, "b", NOW), is(true));
-        assertThat(store.findByKey(second.userId(), key), is(Optional.of(second)));
+        assertThat("the second customer's key has their order",
+                store.findByKey(second.userId(), key), is(Optional.of(second)));
     }
 
     private static Order newOrder(int lines) {
@@ -140,7 +212,7 @@ abstract class OrderStoreContract {
             list.add(new OrderLine(i % 2 == 0 ? "MESH-MUG" : "PILOT-CAP", "Line " + i, 1 + i % 100, 100L + i));
         }
         Order placed = Order.place(customer, list, "EUR", NOW, "f".repeat(64), NOW.plusSeconds(30));
-        assertThat(placed.owed(), is(Owed.CHARGE));
+        assertThat("a new order owes its charge", placed.owed(), is(Owed.CHARGE));
         return placed;
     }
 }

@@ -32,7 +32,8 @@ class OrderStoreH2Test extends OrderStoreContract {
         db.execute().dml("CREATE TABLE products (sku VARCHAR(40) PRIMARY KEY, name VARCHAR(200), price_minor BIGINT,"
                          + " currency VARCHAR(3))");
         db.execute().insert("INSERT INTO products VALUES ('B', 'Bee', 2, 'EUR'), ('A', 'Ant', 1, 'EUR')");
-        assertThat(products.all().stream().map(p -> p.sku()).toList(), is(java.util.List.of("A", "B")));
-        assertThat(products.find("B").orElseThrow().priceMinor(), is(2L));
+        assertThat("the catalogue, read on first use",
+                products.all().stream().map(p -> p.sku()).toList(), is(java.util.List.of("A", "B")));
+        assertThat("B's price", products.find("B").orElseThrow().priceMinor(), is(2L));
     }
 }

@@ -1,26 +1,19 @@
 package io.meshshop.payment.api;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 import io.meshshop.common.idempotency.Idempotency;
 import io.meshshop.common.idempotency.IdempotencyKey;
-import io.meshshop.common.idempotency.Reply;
 import io.meshshop.common.json.Ids;
+import io.meshshop.common.json.JsonFactories;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.problem.FieldError;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.Problems;
 import io.meshshop.payment.domain.Payment;
-import io.meshshop.payment.domain.PaymentMetrics;
 import io.meshshop.payment.domain.Payments;
 import io.meshshop.payment.store.PaymentStore;
 
-import io.helidon.dbclient.DbTransaction;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -57,13 +50,16 @@ public final class PaymentHttpService implements HttpService {
                 .any("/{id}/refunds/{refundId}", Problems.methodNotAllowed("GET"));
     }
 
+    /** Counted once the charge committed: {@code respond} hands back only what committed now. */
     private void charge(ServerRequest req, ServerResponse res) {
         IdempotencyKey key = IdempotencyKey.required(req);
         JsonInput in = JsonInput.read(req);
         PaymentJson.Charge charge = PaymentJson.Charge.from(in);
-        respondOnce(req, res, key, in.rawBody(),
-                tx -> payments.charge(tx, charge.orderId(), charge.userId(), charge.amountMinor(), charge.currency()),
-                PaymentJson::charged, PaymentMetrics::charged);
+        idempotency.respond(req, res, Optional.of(key), in.rawBody(),
+                        tx -> payments.charge(tx, charge.orderId(), charge.userId(), charge.amountMinor(),
+                                charge.currency()),
+                        PaymentJson::charged)
+                .ifPresent(PaymentMetrics::charged);
     }
 
     private void refund(ServerRequest req, ServerResponse res) {
@@ -71,8 +67,9 @@ public final class PaymentHttpService implements HttpService {
         IdempotencyKey key = IdempotencyKey.required(req);
         JsonInput in = JsonInput.read(req);
         PaymentJson.RefundRequest refund = PaymentJson.RefundRequest.from(in);
-        respondOnce(req, res, key, in.rawBody(), tx -> payments.refund(tx, id, refund.amountMinor()),
-                PaymentJson::refunded, PaymentMetrics::refunded);
+        idempotency.respond(req, res, Optional.of(key), in.rawBody(),
+                        tx -> payments.refund(tx, id, refund.amountMinor()), PaymentJson::refunded)
+                .ifPresent(PaymentMetrics::refunded);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -83,15 +80,15 @@ public final class PaymentHttpService implements HttpService {
     private void listByOrder(ServerRequest req, ServerResponse res) {
         var query = req.query();
         if (!query.contains("orderId")) {
-            throw badQuery("orderId", "is required");
+            throw ProblemException.invalid("orderId", "is required");
         }
-        UUID orderId = Ids.parseUuid(query.get("orderId")).orElseThrow(() -> badQuery("orderId", "must be a UUID"));
-        res.send(PaymentJson.items(store.findByOrder(orderId), PaymentJson::payment));
+        UUID orderId = Ids.pathUuid("orderId", query.get("orderId"));
+        res.send(JsonFactories.items(store.findByOrder(orderId), PaymentJson::payment));
     }
 
     private void listRefunds(ServerRequest req, ServerResponse res) {
         Payment payment = existing(pathId(req));
-        res.send(PaymentJson.items(store.refunds(payment.id()), PaymentJson::refund));
+        res.send(JsonFactories.items(store.refunds(payment.id()), PaymentJson::refund));
     }
 
     private void getRefund(ServerRequest req, ServerResponse res) {
@@ -101,34 +98,11 @@ public final class PaymentHttpService implements HttpService {
                 .orElseThrow(() -> ProblemException.notFound("Refund " + refundId + " of payment " + id))));
     }
 
-    /**
-     * Runs {@code effect} at most once under {@code key} and hands its result to {@code committed} only when
-     * the effect ran now and its transaction committed: counters then count money that moved, not replays,
-     * nor effects rolled back by a failed commit that the mesh will send again. {@code respond} returns
-     * normally only after such a commit or a replay, and a replay leaves the result unset.
-     */
-    private <T> void respondOnce(ServerRequest req, ServerResponse res, IdempotencyKey key, byte[] body,
-                                 Function<DbTransaction, T> effect, Function<T, Reply> reply, Consumer<T> committed) {
-        AtomicReference<T> result = new AtomicReference<>();
-        idempotency.respond(req, res, Optional.of(key), body, tx -> {
-            T value = effect.apply(tx);
-            result.set(value);
-            return reply.apply(value);
-        });
-        if (result.get() != null) {
-            committed.accept(result.get());
-        }
-    }
-
     private Payment existing(UUID id) {
         return store.find(id).orElseThrow(() -> ProblemException.notFound("Payment " + id));
     }
 
     private static UUID pathId(ServerRequest req) {
         return Ids.pathUuid("id", req.path().pathParameters().get("id"));
-    }
-
-    private static ProblemException badQuery(String name, String message) {
-        return ProblemException.validation(List.of(new FieldError(name, message)));
     }
 }

@@ -1,8 +1,6 @@
 package io.meshshop.payment.api;
 
-import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 import io.meshshop.common.idempotency.Reply;
 import io.meshshop.common.json.JsonFactories;
@@ -12,8 +10,8 @@ import io.meshshop.common.problem.ProblemType;
 import io.meshshop.payment.domain.Payment;
 import io.meshshop.payment.domain.PaymentStatus;
 import io.meshshop.payment.domain.Refund;
+import io.meshshop.payment.domain.RefundDecision;
 
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
@@ -63,8 +61,12 @@ final class PaymentJson {
         return Reply.created(location(payment), payment(payment));
     }
 
-    static Reply refunded(Refund refund) {
-        return Reply.created(location(refund), refund(refund));
+    /** 201 with the refund, or 409 saying why the payment refused it. */
+    static Reply refunded(RefundDecision decision) {
+        return switch (decision) {
+            case RefundDecision.Refunded refunded -> Reply.created(location(refunded.refund()), refund(refunded.refund()));
+            case RefundDecision.Refused refused -> Reply.problem(refused.problem());
+        };
     }
 
     static JsonObject payment(Payment payment) {
@@ -91,12 +93,6 @@ final class PaymentJson {
                 .add("currency", refund.currency())
                 .add("createdAt", refund.createdAt().toString())
                 .build();
-    }
-
-    static <T> JsonObject items(List<T> values, Function<T, JsonObject> toJson) {
-        JsonArrayBuilder items = JsonFactories.array();
-        values.forEach(value -> items.add(toJson.apply(value)));
-        return JsonFactories.object().add("items", items).build();
     }
 
     private static String location(Payment payment) {

@@ -2,7 +2,6 @@ package io.meshshop.payment.domain;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 import io.meshshop.common.problem.ProblemException;
@@ -19,6 +18,7 @@ public final class Payments {
 
     private final PaymentStore store;
     private final Acquirer acquirer;
+    /** A {@code MicrosecondClock}: what the database keeps is what is answered. */
     private final Clock clock;
 
     public Payments(PaymentStore store, Acquirer acquirer, Clock clock) {
@@ -35,39 +35,37 @@ public final class Payments {
      */
     public Payment charge(DbExecute tx, UUID orderId, UUID userId, long amountMinor, String currency) {
         Payment payment = new Payment(UUID.randomUUID(), orderId, userId, amountMinor, currency,
-                PaymentStatus.CAPTURED, 0, null, now());
+                PaymentStatus.CAPTURED, 0, null, clock.instant());
         store.insertCapture(tx, payment);
         Acquirer.Decision decision = acquirer.capture(payment);
         if (decision.approved()) {
             return payment;
         }
         Payment declined = payment.declined(decision.declineReason());
-        store.markDeclined(tx, declined, now());
+        store.markDeclined(tx, declined, clock.instant());
         return declined;
     }
 
-    /** Refunds part or all of a capture; the refunded total can never pass the captured amount. */
-    public Refund refund(DbExecute tx, UUID paymentId, long amountMinor) {
-        Instant now = now();
+    /**
+     * Refunds part or all of a capture; the refunded total can never pass the captured amount. A refund the
+     * payment's state refuses is returned, not thrown, like a decline: an answer to store and replay.
+     *
+     * @throws ProblemException 404 when there is no such payment
+     */
+    public RefundDecision refund(DbExecute tx, UUID paymentId, long amountMinor) {
+        Instant now = clock.instant();
         if (!store.addRefunded(tx, paymentId, amountMinor, now)) {
             // The update matched nothing; read the committed state only to say why.
             Payment payment = store.find(tx, paymentId)
                     .orElseThrow(() -> ProblemException.notFound("Payment " + paymentId));
-            PaymentMetrics.refundRejected();
-            if (payment.status() == PaymentStatus.DECLINED) {
-                throw new PaymentNotRefundableException(payment);
-            }
-            throw new RefundExceedsCaptureException(payment, amountMinor);
+            return payment.status() == PaymentStatus.DECLINED
+                    ? RefundDecision.notRefundable(payment)
+                    : RefundDecision.exceedsCapture(payment, amountMinor);
         }
         // The update above locked the row until commit, so this read is the state this refund produced.
         Payment payment = store.find(tx, paymentId).orElseThrow();
         Refund refund = new Refund(UUID.randomUUID(), paymentId, amountMinor, payment.currency(), now);
         store.insertRefund(tx, refund);
-        return refund;
-    }
-
-    /** Microseconds: what both H2 and PostgreSQL keep, so the value read back equals the one answered. */
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return new RefundDecision.Refunded(refund);
     }
 }

@@ -1,8 +1,6 @@
 package io.meshshop.payment.store;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,9 +19,10 @@ import io.helidon.dbclient.DbRow;
 
 /**
  * The {@code payments} and {@code refunds} tables. Every statement is parameterised. UUID parameters are
- * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}.
+ * cast in SQL because DbClient binds them as text, which PostgreSQL will not compare with a {@code uuid}
+ * (docs/helidon-workarounds.md#uuid-parameters).
  * <p>Statements are named: the name is the database span's in Jaeger, and DbClient would otherwise hash the
- * statement's text to name it on every execution.
+ * statement's text to name it on every execution (docs/helidon-workarounds.md#unnamed-statements).
  */
 public final class PaymentStore {
 
@@ -45,7 +44,8 @@ public final class PaymentStore {
                             + " captured_order_id, created_at, updated_at) VALUES (CAST(? AS UUID), CAST(? AS UUID),"
                             + " CAST(? AS UUID), ?, ?, 'CAPTURED', 0, CAST(? AS UUID), ?, ?)")
                     .params(payment.id(), payment.orderId(), payment.userId(), payment.amountMinor(),
-                            payment.currency(), payment.orderId(), at(payment.createdAt()), at(payment.createdAt()))
+                            payment.currency(), payment.orderId(), Rows.timestamp(payment.createdAt()),
+                            Rows.timestamp(payment.createdAt()))
                     .execute();
         } catch (DbClientException e) {
             if (!DatabaseErrors.isUniqueViolation(e)) {
@@ -63,7 +63,7 @@ public final class PaymentStore {
         tx.createNamedUpdate("payments-decline",
                         "UPDATE payments SET status = 'DECLINED', decline_reason = ?, captured_order_id = NULL,"
                         + " updated_at = ? WHERE id = CAST(? AS UUID)")
-                .params(payment.declineReason(), at(now), payment.id())
+                .params(payment.declineReason(), Rows.timestamp(now), payment.id())
                 .execute();
     }
 
@@ -81,7 +81,7 @@ public final class PaymentStore {
                         + " ELSE 'PARTIALLY_REFUNDED' END, updated_at = ?"
                         + " WHERE id = CAST(? AS UUID) AND status <> 'DECLINED'"
                         + " AND refunded_minor + ? <= amount_minor")
-                .params(amountMinor, amountMinor, at(now), paymentId, amountMinor)
+                .params(amountMinor, amountMinor, Rows.timestamp(now), paymentId, amountMinor)
                 .execute() == 1;
     }
 
@@ -89,7 +89,7 @@ public final class PaymentStore {
         tx.createNamedInsert("refunds-insert",
                         "INSERT INTO refunds (" + REFUND_COLUMNS + ") VALUES (CAST(? AS UUID), CAST(? AS UUID), ?, ?, ?)")
                 .params(refund.id(), refund.paymentId(), refund.amountMinor(), refund.currency(),
-                        at(refund.createdAt()))
+                        Rows.timestamp(refund.createdAt()))
                 .execute();
     }
 
@@ -150,9 +150,5 @@ public final class PaymentStore {
     private static Refund refund(DbRow row) {
         return new Refund(Rows.uuid(row, "id"), Rows.uuid(row, "payment_id"), Rows.longValue(row, "amount_minor"),
                 row.column("currency").get(String.class), Rows.instant(row, "created_at"));
-    }
-
-    private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }

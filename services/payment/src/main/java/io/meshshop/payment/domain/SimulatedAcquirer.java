@@ -1,4 +1,4 @@
-package io.meshshop.payment.clients;
+package io.meshshop.payment.domain;
 
 import java.util.List;
 import java.util.Set;
@@ -6,8 +6,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import io.meshshop.common.json.Ids;
-import io.meshshop.payment.domain.Acquirer;
-import io.meshshop.payment.domain.Payment;
 
 import io.helidon.config.Config;
 
@@ -17,6 +15,9 @@ import io.helidon.config.Config;
  * a charge above {@code decline.above} minor units (in whatever currency) is declined with
  * {@value #AMOUNT_ABOVE_LIMIT}, a charge by a user listed in {@code decline.users} with
  * {@value #USER_DECLINED}; every other charge is approved. The amount rule is checked first.
+ *
+ * <p>It is a rule of this service's own, not a client of another service: it lives with the rules
+ * ({@code domain/}), behind the {@link Acquirer} that a real acquirer's client would implement.
  */
 public final class SimulatedAcquirer implements Acquirer {
 

@@ -1,15 +1,22 @@
-package io.meshshop.payment.domain;
+package io.meshshop.payment.api;
 
 import io.meshshop.common.observe.Meters;
 import io.meshshop.common.observe.Spans;
+import io.meshshop.payment.domain.Payment;
+import io.meshshop.payment.domain.PaymentStatus;
+import io.meshshop.payment.domain.RefundDecision;
 
 /**
  * Business counters on {@code /observe/metrics}: {@code meshshop_payments_total{outcome}},
  * {@code meshshop_payments_captured_minor_total{currency}} and {@code meshshop_refunds_total{outcome}}.
  * Amounts are counted per currency because minor units of different currencies do not add up.
  * Idempotent replays are counted by the shared module as {@code meshshop_idempotency_requests_total}.
+ *
+ * <p>Called only with what {@code Idempotency.respond} hands back: a decision whose transaction committed
+ * now. So a replay is never counted twice, and an effect rolled back (a failed commit that the mesh will send
+ * again) is never counted at all.
  */
-public final class PaymentMetrics {
+final class PaymentMetrics {
 
     private static final String PAYMENTS = "Payments by outcome";
     private static final String REFUNDS = "Refunds by outcome";
@@ -17,8 +24,8 @@ public final class PaymentMetrics {
     private PaymentMetrics() {
     }
 
-    /** A payment whose transaction committed: a capture or a decline. */
-    public static void charged(Payment payment) {
+    /** A payment recorded: a capture or a decline. */
+    static void charged(Payment payment) {
         Spans.tag("payment.id", payment.id().toString());
         Spans.tag("payment.status", payment.status().name());
         Spans.tag("order.id", payment.orderId().toString());
@@ -31,12 +38,12 @@ public final class PaymentMetrics {
                 payment.amountMinor(), "currency", payment.currency());
     }
 
-    public static void refunded(Refund refund) {
-        Meters.count("meshshop.refunds", REFUNDS, "outcome", "refunded");
-    }
-
-    /** A refund refused by the payment's state: over the capture, or of a declined payment. */
-    public static void refundRejected() {
-        Meters.count("meshshop.refunds", REFUNDS, "outcome", "rejected");
+    /** A refund recorded, or refused by the payment's state (over the capture, or of a declined payment). */
+    static void refunded(RefundDecision decision) {
+        String outcome = switch (decision) {
+            case RefundDecision.Refunded refunded -> "refunded";
+            case RefundDecision.Refused refused -> "rejected";
+        };
+        Meters.count("meshshop.refunds", REFUNDS, "outcome", outcome);
     }
 }

@@ -1,14 +1,9 @@
-package io.meshshop.payment;
+package io.meshshop.payment.domain;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import io.meshshop.payment.clients.SimulatedAcquirer;
-import io.meshshop.payment.domain.Acquirer;
-import io.meshshop.payment.domain.Payment;
-import io.meshshop.payment.domain.PaymentStatus;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -28,12 +23,14 @@ class SimulatedAcquirerTest {
     @Test
     void declinesAboveTheLimitAndListedUsersOnly() {
         Acquirer acquirer = new SimulatedAcquirer(1000, Set.of(BLOCKED));
-        assertThat(acquirer.capture(payment(OTHER, 1000)), is(Acquirer.Decision.approve()));
-        assertThat(acquirer.capture(payment(OTHER, 1001)),
+        assertThat("acquirer.capture(payment(OTHER, 1000))",
+                acquirer.capture(payment(OTHER, 1000)), is(Acquirer.Decision.approve()));
+        assertThat("acquirer.capture(payment(OTHER, 1001))", acquirer.capture(payment(OTHER, 1001)),
                 is(Acquirer.Decision.decline(SimulatedAcquirer.AMOUNT_ABOVE_LIMIT)));
-        assertThat(acquirer.capture(payment(BLOCKED, 1)), is(Acquirer.Decision.decline(SimulatedAcquirer.USER_DECLINED)));
+        assertThat("acquirer.capture(payment(BLOCKED, 1))",
+                acquirer.capture(payment(BLOCKED, 1)), is(Acquirer.Decision.decline(SimulatedAcquirer.USER_DECLINED)));
         // The amount rule is checked first, so the reason does not depend on which list a user is on.
-        assertThat(acquirer.capture(payment(BLOCKED, 1001)),
+        assertThat("acquirer.capture(payment(BLOCKED, 1001))", acquirer.capture(payment(BLOCKED, 1001)),
                 is(Acquirer.Decision.decline(SimulatedAcquirer.AMOUNT_ABOVE_LIMIT)));
     }
 
@@ -41,16 +38,21 @@ class SimulatedAcquirerTest {
     void readsAStringOfIdsAsAnEnvironmentVariableGivesIt() {
         Acquirer acquirer = SimulatedAcquirer.create(config(Map.of(
                 "decline.above", "50", "decline.users", " " + BLOCKED + " , " + OTHER.toString().toUpperCase() + ",")));
-        assertThat(acquirer.capture(payment(BLOCKED, 1)).approved(), is(false));
-        assertThat(acquirer.capture(payment(OTHER, 1)).approved(), is(false));
-        assertThat(acquirer.capture(payment(UUID.randomUUID(), 50)).approved(), is(true));
-        assertThat(acquirer.capture(payment(UUID.randomUUID(), 51)).approved(), is(false));
+        assertThat("acquirer.capture(payment(BLOCKED, 1)).approved()",
+                acquirer.capture(payment(BLOCKED, 1)).approved(), is(false));
+        assertThat("acquirer.capture(payment(OTHER, 1)).approved()",
+                acquirer.capture(payment(OTHER, 1)).approved(), is(false));
+        assertThat("acquirer.capture(payment(UUID.randomUUID(), 50)).approved()",
+                acquirer.capture(payment(UUID.randomUUID(), 50)).approved(), is(true));
+        assertThat("acquirer.capture(payment(UUID.randomUUID(), 51)).approved()",
+                acquirer.capture(payment(UUID.randomUUID(), 51)).approved(), is(false));
     }
 
     @Test
     void emptyListDeclinesNoUser() {
         Acquirer acquirer = SimulatedAcquirer.create(config(Map.of("decline.users", "")));
-        assertThat(acquirer.capture(payment(BLOCKED, 1)).approved(), is(true));
+        assertThat("acquirer.capture(payment(BLOCKED, 1)).approved()",
+                acquirer.capture(payment(BLOCKED, 1)).approved(), is(true));
     }
 
     @Test
