@@ -69,8 +69,11 @@ class MeshSettingsTest {
         MeshSettings.RouteTable ingress = MeshSettings.routes(mesh, "ingress-public-api-routes.yaml");
         assertTrue(ingress.route("POST", "/api/orders").source().endsWith("route order-writes"));
         assertTrue(ingress.route("GET", "/api/orders/x").source().endsWith("route order-reads"));
+        assertTrue(ingress.route("GET", "/api/users/me").source().endsWith("route user-reads"));
         assertTrue(ingress.route("GET", "/api/users/x").source().endsWith("route user-reads"));
         assertTrue(ingress.route("PUT", "/api/users/x").source().endsWith("route user-writes"));
+        assertTrue(ingress.route("POST", "/api/sessions").source().endsWith("route user-sign-in"));
+        assertTrue(ingress.route("GET", "/.well-known/jwks.json").source().endsWith("route user-signing-keys"));
         // Listing users and the services' endpoints are answered 404 by the gateway; the rest is the storefront's.
         assertTrue(ingress.route("GET", "/api/users").source().endsWith("route not-routed"));
         assertTrue(ingress.route("GET", "/observe/health/ready").source().endsWith("route not-routed"));
