@@ -15,8 +15,8 @@ import jakarta.json.JsonObject;
 
 /**
  * The public API as a client (or the ingress gateway) calls it: plain JSON over HTTP/1.1 with the JDK
- * client, a customer's bearer token on every protected call. Every call is bounded by {@code timeout}; a call that hits it is an answer of -1, which the
- * suites count as a hang.
+ * client, a customer's bearer token on every protected call. Every call is bounded by {@code timeout}; a
+ * call that hits it is an answer of -1, which the suites count as a hang.
  */
 public final class Api {
 
