@@ -170,6 +170,19 @@ abstract class UserApiContract {
     }
 
     @Test
+    void aDeletedCustomersChangeIsRefusedAndLeavesNoKeyBehind() {
+        Customer temp = TestCustomers.signUp(base, "Gone", unique("gone@example.com"));
+        assertThat(send("DELETE", "/api/users/me", null, temp.bearer()).status(), is(204));
+        String key = UUID.randomUUID().toString();
+        Answer first = send("PUT", "/api/users/me", "{\"name\":\"A\"}", "Authorization", "Bearer " + temp.token(),
+                "Idempotency-Key", key);
+        assertThat("the token still verifies, the customer is gone", first.status(), is(404));
+        Answer other = send("PUT", "/api/users/me", "{\"name\":\"B\"}", "Authorization", "Bearer " + temp.token(),
+                "Idempotency-Key", key);
+        assertThat("not 422: the refusal did not claim the key (" + other.raw().body() + ")", other.status(), is(404));
+    }
+
+    @Test
     void unknownAndMalformedIdsAreProblems() {
         Customer someone = TestCustomers.signUp(base);
         Answer missing = get("/api/users/" + UUID.randomUUID(), someone.token());

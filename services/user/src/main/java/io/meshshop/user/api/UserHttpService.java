@@ -98,6 +98,11 @@ public final class UserHttpService implements HttpService {
         Optional<IdempotencyKey> key = IdempotencyKey.from(req);
         JsonInput in = JsonInput.read(req);
         UserJson.Change change = UserJson.Change.from(in);
+        // A token outlives its user by up to its ttl: a deleted customer's change is refused before its key is
+        // claimed, so the refusal leaves nothing behind (the effect checks again, under its row lock).
+        if (store.find(caller.userId()).isEmpty()) {
+            throw notFound(caller.userId());
+        }
         idempotency.respond(req, res, caller, key, in.rawBody(), tx -> Reply.ok(UserJson.user(
                 users.change(tx, caller.userId(), change.name(), change.email()))));
     }
