@@ -305,7 +305,8 @@ class CustomerTokensContractTest {
             headers.getRequest().getRemove().forEach(h -> removed.add(h.toLowerCase(java.util.Locale.ROOT)));
             assertTrue(removed.containsAll(identityHeaders), where + " removes " + removed + ", not all of " + identityHeaders);
             for (Map<String, String> written : java.util.Arrays.asList(headers.getRequest().getSet(), headers.getRequest().getAdd())) {
-                (written == null ? Map.<String, String>of() : written).keySet().forEach(h -> assertFalse(identityHeaders.contains(h.toLowerCase(java.util.Locale.ROOT)),
+                (written == null ? Map.<String, String>of() : written).keySet().forEach(h -> assertFalse(
+                        identityHeaders.contains(h.toLowerCase(java.util.Locale.ROOT)),
                         where + " sets identity header " + h));
             }
         }

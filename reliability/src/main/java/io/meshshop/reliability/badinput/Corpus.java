@@ -106,7 +106,8 @@ public final class Corpus {
         boolean contentLength = true;
         boolean halfClose;
         String contentType = endpoint.hasBody() ? "application/json" : null;
-        byte[] key = endpoint.key() == Endpoint.KeyUse.NONE ? null : ascii("rel-bad-" + Integer.toHexString(endpoint.name().hashCode()) + "-" + serial);
+        byte[] key = endpoint.key() == Endpoint.KeyUse.NONE ? null
+                : ascii("rel-bad-" + Integer.toHexString(endpoint.name().hashCode()) + "-" + serial);
 
         Request() {
             body = endpoint.hasBody() ? utf8(endpoint.validBody()) : null;

@@ -134,7 +134,8 @@ abstract class PaymentApiContract {
         // A decline does not take the order's capture: a new attempt under a new key may succeed.
         Answer captured = charge(key(), orderId, uuid(), 2500, "EUR");
         assertThat("status of " + captured, captured.status(), is(201));
-        assertThat("the order's payments: the decline and the capture", get("/api/payments?orderId=" + orderId).json().getJsonArray("items"), hasSize(2));
+        assertThat("the order's payments: the decline and the capture",
+                get("/api/payments?orderId=" + orderId).json().getJsonArray("items"), hasSize(2));
     }
 
     @Test

@@ -4,12 +4,11 @@ import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
 import io.meshshop.common.auth.BearerTokens;
-import io.meshshop.common.db.Databases;
+import io.meshshop.common.db.MicrosecondClock;
 import io.meshshop.common.http.GracefulShutdown;
 import io.meshshop.common.http.ServiceLauncher;
 import io.meshshop.common.http.ServerDefaults;
 import io.meshshop.common.idempotency.Idempotency;
-import io.meshshop.common.observe.Observability;
 import io.meshshop.user.api.JwksHttpService;
 import io.meshshop.user.api.SessionHttpService;
 import io.meshshop.user.api.UserHttpService;
@@ -26,7 +25,6 @@ import io.meshshop.user.store.UserStore;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
-import io.helidon.tracing.Tracer;
 import io.helidon.webserver.WebServerConfig;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -46,17 +44,15 @@ public final class Main {
                                                       GracefulShutdown shutdown) {
         // Checked first: a token lifetime or hashing setting out of bounds stops the start before anything opens.
         AuthSettings auth = AuthSettings.from(config.get("auth"));
-        // The tracing SDK (exporter, HTTP client, TLS defaults) and the signing keys (file, JOSE and EC classes)
-        // are made ready while the database is opened and migrated: none needs the others.
-        CompletableFuture<Tracer> tracing = ServiceLauncher.inBackground("tracing",
-                () -> Observability.tracer(config.get("tracing")));
+        // The signing keys (file, JOSE and EC classes) are made ready while the database is opened and migrated
+        // and the tracer built: none needs the others.
         CompletableFuture<JWKSet> signingKeys = ServiceLauncher.inBackground("signing-keys",
                 () -> SigningKeys.loadOrCreate(auth.signingKeys(), auth.generateSigningKeys()));
-        DbClient db = Databases.open(config.get("db"));
-        Tracer tracer = ServiceLauncher.await(tracing);
+        ServerDefaults.Infrastructure infrastructure = ServerDefaults.infrastructure(config, shutdown);
+        DbClient db = infrastructure.db();
         JWKSet keys = ServiceLauncher.await(signingKeys);
 
-        Clock clock = Clock.systemUTC();
+        Clock clock = MicrosecondClock.systemUTC();
         Idempotency idempotency = Idempotency.create(db, config.get("idempotency"));
         HashingSlots slots = new HashingSlots(auth.hashingSlots() > 0 ? auth.hashingSlots()
                 : HashingSlots.automatic(auth.hashing().heapBytes()), auth.hashingMaxWait());
@@ -71,7 +67,7 @@ public final class Main {
                 auth.tokenTtl(), clock);
         // The service checks its own tokens with its own public keys: no HTTP call to itself.
         BearerTokens bearer = BearerTokens.withKeys(auth.verifierConfig(), keys);
-        return ServerDefaults.apply(server, config, db, tracer, shutdown)
+        return ServerDefaults.apply(server, config, infrastructure, shutdown)
                 .routing(routing -> {
                     ServerDefaults.routing(routing);
                     routing.register("/api/users", new UserHttpService(users, store, idempotency, bearer));

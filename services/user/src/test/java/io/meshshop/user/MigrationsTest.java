@@ -23,9 +23,9 @@ class MigrationsTest {
     @Test
     void sameMigrationsRunOnH2AndPostgres() throws SQLException {
         String h2 = "jdbc:h2:mem:migrations-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE";
-        Databases.migrate(h2, "sa", "");
+        Databases.migrate(h2, "sa", "", "db/user/migration");
         Map<String, String> pg = TestDatabases.newPostgresDatabase("user");
-        Databases.migrate(pg.get("db.url"), pg.get("db.user"), pg.get("db.password"));
+        Databases.migrate(pg.get("db.url"), pg.get("db.user"), pg.get("db.password"), "db/user/migration");
 
         List<String> onH2 = history(h2, "sa", "");
         List<String> onPostgres = history(pg.get("db.url"), pg.get("db.user"), pg.get("db.password"));

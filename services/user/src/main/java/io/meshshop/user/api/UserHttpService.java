@@ -14,7 +14,7 @@ import io.meshshop.common.idempotency.IdempotencyKey;
 import io.meshshop.common.idempotency.Reply;
 import io.meshshop.common.json.Ids;
 import io.meshshop.common.json.JsonInput;
-import io.meshshop.common.problem.FieldError;
+import io.meshshop.common.observe.Meters;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.common.problem.Problems;
 import io.meshshop.user.domain.EmailAddress;
@@ -69,10 +69,11 @@ public final class UserHttpService implements HttpService {
         Optional<IdempotencyKey> key = IdempotencyKey.from(req);
         JsonInput in = JsonInput.read(req);
         UserJson.Registration registration = UserJson.Registration.from(in);
-        idempotency.respond(req, res, key, registration.fingerprintBody(), tx -> {
-            User user = users.register(tx, registration.name(), registration.email(), registration.password());
-            return Reply.created("/api/users/" + user.id(), UserJson.user(user));
-        });
+        // Counted once the registration committed, and only by the request that made it (not by a replay).
+        idempotency.respond(req, res, key, registration.fingerprintBody(),
+                        tx -> users.register(tx, registration.name(), registration.email(), registration.password()),
+                        user -> Reply.created("/api/users/" + user.id(), UserJson.user(user)))
+                .ifPresent(user -> Meters.count("meshshop.users.registered", "Users registered"));
     }
 
     /**
@@ -120,7 +121,7 @@ public final class UserHttpService implements HttpService {
         var query = req.query();
         if (query.contains("email")) {
             String email = EmailAddress.normalise(query.get("email"))
-                    .orElseThrow(() -> badQuery("email", "must be a valid e-mail address"));
+                    .orElseThrow(() -> ProblemException.invalid("email", "must be a valid e-mail address"));
             res.send(UserJson.list(store.findByEmail(email).map(List::of).orElse(List.of()), null));
             return;
         }
@@ -146,12 +147,9 @@ public final class UserHttpService implements HttpService {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw badQuery("limit", "must be an integer from 1 to " + MAX_LIMIT);
+        throw ProblemException.invalid("limit", "must be an integer from 1 to " + MAX_LIMIT);
     }
 
-    private static ProblemException badQuery(String name, String message) {
-        return ProblemException.validation(List.of(new FieldError(name, message)));
-    }
 
     /** Opaque position of the last user on a page: base64url of "epochMicros:uuid". */
     record Cursor(Instant createdAt, UUID id) {
@@ -170,7 +168,7 @@ public final class UserHttpService implements HttpService {
                 return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                         Math.floorMod(micros, 1_000_000L) * 1_000L), id);
             } catch (RuntimeException e) {
-                throw badQuery("after", "is not a cursor returned as next by this API");
+                throw ProblemException.invalid("after", "is not a cursor returned as next by this API");
             }
         }
     }

@@ -2,11 +2,9 @@ package io.meshshop.user.domain;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.meshshop.common.observe.Meters;
 import io.meshshop.common.problem.ProblemException;
 import io.meshshop.user.store.UserStore;
 
@@ -33,11 +31,11 @@ public final class Users {
         // Hashed before the transaction's first statement, which is when it takes a pooled connection: the
         // tens of milliseconds of hashing (or the wait for a hashing slot) never hold a connection.
         String passwordHash = hasher.hash(Passwords.normalise(password));
-        // Microseconds: what both H2 and PostgreSQL keep, so the value read back equals the one returned.
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        // The service's clock is a MicrosecondClock: what both H2 and PostgreSQL keep, so the value read back
+        // equals the one returned.
+        Instant now = clock.instant();
         User user = new User(UUID.randomUUID(), name, email, now);
         store.insert(tx, user, passwordHash);
-        Meters.count("meshshop.users.registered", "Users registered");
         return user;
     }
 

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -55,7 +54,7 @@ public final class SignInAttemptStore implements SignIn.Attempts {
     }
 
     private static SignIn.Window record(DbTransaction tx, String key, Instant now, Duration window) {
-        OffsetDateTime windowOpenSince = at(now.minus(window));
+        OffsetDateTime windowOpenSince = Rows.timestamp(now.minus(window));
         long counted = tx.createNamedUpdate("sign-in-attempts-count",
                         "UPDATE sign_in_attempts SET attempts = attempts + 1"
                         + " WHERE throttle_key = ? AND window_start > ?")
@@ -65,13 +64,13 @@ public final class SignInAttemptStore implements SignIn.Attempts {
             counted = tx.createNamedUpdate("sign-in-attempts-restart",
                             "UPDATE sign_in_attempts SET attempts = 1, window_start = ?"
                             + " WHERE throttle_key = ? AND window_start <= ?")
-                    .params(at(now), key, windowOpenSince)
+                    .params(Rows.timestamp(now), key, windowOpenSince)
                     .execute();
         }
         if (counted == 0) {
             tx.createNamedInsert("sign-in-attempts-start",
                             "INSERT INTO sign_in_attempts (throttle_key, attempts, window_start) VALUES (?, 1, ?)")
-                    .params(key, at(now))
+                    .params(key, Rows.timestamp(now))
                     .execute();
         }
         // The update above locked the row until commit: this is the count this attempt made.
@@ -94,7 +93,7 @@ public final class SignInAttemptStore implements SignIn.Attempts {
     public long purgeEnded(Instant now, Duration window) {
         return db.execute().createNamedDelete("sign-in-attempts-purge",
                         "DELETE FROM sign_in_attempts WHERE window_start <= ?")
-                .params(at(now.minus(window)))
+                .params(Rows.timestamp(now.minus(window)))
                 .execute();
     }
 
@@ -121,7 +120,4 @@ public final class SignInAttemptStore implements SignIn.Attempts {
         }
     }
 
-    private static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
 }

@@ -1,7 +1,6 @@
 package io.meshshop.user.store;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,8 +37,8 @@ public final class UserStore implements SignIn.Accounts {
             tx.createNamedInsert("users-insert",
                             "INSERT INTO users (id, name, email, password_hash, created_at, updated_at)"
                             + " VALUES (CAST(? AS UUID), ?, ?, ?, ?, ?)")
-                    .params(user.id(), user.name(), user.email(), passwordHash, at(user.createdAt()),
-                            at(user.createdAt()))
+                    .params(user.id(), user.name(), user.email(), passwordHash, Rows.timestamp(user.createdAt()),
+                            Rows.timestamp(user.createdAt()))
                     .execute();
         } catch (DbClientException e) {
             throw translate(e);
@@ -50,7 +49,7 @@ public final class UserStore implements SignIn.Accounts {
         try {
             tx.createNamedUpdate("users-update",
                             "UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = CAST(? AS UUID)")
-                    .params(user.name(), user.email(), at(now), user.id())
+                    .params(user.name(), user.email(), Rows.timestamp(now), user.id())
                     .execute();
         } catch (DbClientException e) {
             throw translate(e);
@@ -115,7 +114,7 @@ public final class UserStore implements SignIn.Accounts {
         return db.execute().createNamedQuery("users-next-page",
                         "SELECT " + COLUMNS + " FROM users WHERE created_at > ?"
                         + " OR (created_at = ? AND id > CAST(? AS UUID)) ORDER BY created_at, id LIMIT ?")
-                .params(at(afterCreatedAt), at(afterCreatedAt), afterId, limit)
+                .params(Rows.timestamp(afterCreatedAt), Rows.timestamp(afterCreatedAt), afterId, limit)
                 .execute()
                 .map(UserStore::user).toList();
     }
@@ -129,7 +128,4 @@ public final class UserStore implements SignIn.Accounts {
         return DatabaseErrors.isUniqueViolation(e) ? new EmailTakenException() : e;
     }
 
-    private static java.time.OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
 }
