@@ -94,7 +94,7 @@ public final class Observability {
     /**
      * Adds each default resource attribute that the environment did not set. OTEL_RESOURCE_ATTRIBUTES
      * replaces a default given as a property as a whole, so a Deployment that sets only service.name there
-     * would otherwise lose deployment.environment and service.version, which Jaeger filters by.
+     * would otherwise lose deployment.environment.name and service.version, which Jaeger filters by.
      */
     static Resource withDefaults(Resource resource, Attributes defaults) {
         AttributesBuilder missing = Attributes.builder();
