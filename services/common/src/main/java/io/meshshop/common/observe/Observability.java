@@ -43,6 +43,9 @@ public final class Observability {
 
     private static final System.Logger LOG = System.getLogger(Observability.class.getName());
 
+    /** The tracer made last: the global one in a service; in tests, whose JVM may hold an earlier global one. */
+    private static volatile Tracer made;
+
     private Observability() {
     }
 
@@ -166,6 +169,7 @@ public final class Observability {
      * (docs/helidon-workarounds.md#the-global-tracer).
      */
     private static Tracer makeGlobal(Tracer tracer) {
+        made = tracer;
         try {
             Tracer.global(tracer);
         } catch (IllegalArgumentException expected) {
@@ -173,6 +177,12 @@ public final class Observability {
             LOG.log(System.Logger.Level.TRACE, "Helidon 4.1.2 global tracer quirk", expected);
         }
         return tracer;
+    }
+
+    /** The tracer {@link #tracer} made, else Helidon's global one: for spans started outside a request. */
+    static Tracer madeTracer() {
+        Tracer tracer = made;
+        return tracer != null ? tracer : Tracer.global();
     }
 
     private static String setting(String property, String env) {

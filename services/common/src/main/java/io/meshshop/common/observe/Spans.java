@@ -65,7 +65,7 @@ public final class Spans {
      * With tracing off, just runs {@code work}.
      */
     public static <T> T inNewTrace(String task, String name, Map<String, String> tags, Supplier<T> work) {
-        Tracer tracer = Tracer.global();
+        Tracer tracer = Observability.madeTracer();
         if (!tracer.enabled()) {
             return work.get();
         }
