@@ -13,6 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 if [ ! -f reliability/target/reliability.jar ]; then
-    mvn -B -q -f reliability/pom.xml package -DskipTests >&2
+    mvn -B -q -pl reliability -am package -DskipTests >&2
 fi
 exec "$JAVA_HOME/bin/java" -jar reliability/target/reliability.jar check "$@"

@@ -4,25 +4,47 @@
 # renders and checks everything it applies). Run it where Docker works.
 #
 # Brings up meshshop on a local kind cluster, end to end:
-#   1. a kind cluster                       4. the three service images, built and loaded
-#   2. Istio with the CNI plugin, proxies   5. the token-signing keys (a Secret, generated once),
-#      fetching the token-signing keys         then k8s/overlays/dev, then mesh/
-#   3. Prometheus, Grafana, Jaeger, Kiali   6. a smoke checkout through the ingress gateway,
-#                                              signed in with a customer token
+#   1. a kind cluster with a metrics server 4. the four service images, built and loaded
+#      (so the autoscalers really scale)    5. the token-signing keys (a Secret, generated once),
+#   2. Istio with the CNI plugin, proxies      then k8s/overlays/dev, then mesh/ (or its Gateway API
+#      fetching the token-signing keys         variant, INGRESS=gateway-api)
+#   3. Prometheus, Grafana, Jaeger, Kiali,  6. a smoke checkout through the ingress gateway,
+#      with meshshop's observability/          signed in with a customer token
+#
+# Running it again changes nothing that is already as it should be: the cluster, Istio, the addons and
+# the Secret are kept, the Grafana patch is applied once, and a service is restarted only when its
+# image was rebuilt into something new.
 #
 # Needs: docker, kind, kubectl, curl, jq, and a JDK 21+ with Maven (the signing keys are made by
 # the user service's own tool, from its jar). Downloads Istio ISTIO_VERSION (istioctl and its
 # addon manifests) into ~/.cache/meshshop on first use.
 # Usage: scripts/kind-up.sh            (again to rebuild and redeploy; the cluster is kept)
+#        INGRESS=gateway-api scripts/kind-up.sh   (the Kubernetes Gateway API as the ingress)
 #        scripts/kind-down.sh          (deletes the cluster)
 set -euo pipefail
 
 CLUSTER="${CLUSTER:-meshshop}"
 ISTIO_VERSION="${ISTIO_VERSION:-1.27.3}"
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.7.2}"
+GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.3.0}"
+# istio: Istio's Gateway and VirtualService (mesh/); gateway-api: the Kubernetes Gateway API
+# (k8s/overlays/dev/mesh-gateway-api, which needs the Gateway API's experimental CRDs).
+INGRESS="${INGRESS:-istio}"
+case "$INGRESS" in
+  istio)
+    MESH_DIR=mesh
+    GATEWAY_NAMESPACE=istio-system
+    GATEWAY_SERVICE=istio-ingressgateway ;;
+  gateway-api)
+    MESH_DIR=k8s/overlays/dev/mesh-gateway-api
+    GATEWAY_NAMESPACE=meshshop-ingress
+    GATEWAY_SERVICE=meshshop-gateway-istio ;;
+  *) printf 'kind-up: INGRESS must be istio or gateway-api, not %s\n' "$INGRESS" >&2; exit 1 ;;
+esac
 # k8s/overlays/dev runs the images with this tag; a tag other than latest keeps the pull
 # policy at IfNotPresent, so the kubelet uses the images loaded into kind.
 TAG=dev
-SERVICES=(user order payment)
+SERVICES=(user order payment storefront)
 LOCAL_PORT="${LOCAL_PORT:-8080}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,6 +88,20 @@ else
   kind create cluster --name "$CLUSTER" --wait 120s
 fi
 kubectl config use-context "kind-$CLUSTER"
+# The autoscalers read the services' CPU from the metrics API; kind has no metrics server. Its kubelets
+# serve self-signed certificates, which the metrics server must accept there (and only there).
+kubectl apply -f "https://github.com/kubernetes-sigs/metrics-server/releases/download/$METRICS_SERVER_VERSION/components.yaml"
+if ! kubectl -n kube-system get deployment metrics-server -o jsonpath='{.spec.template.spec.containers[0].args}' \
+    | grep -q -- '--kubelet-insecure-tls'; then
+  kubectl -n kube-system patch deployment metrics-server --type json \
+    -p '[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": "--kubelet-insecure-tls"}]'
+fi
+kubectl -n kube-system rollout status deployment/metrics-server --timeout=180s
+if [[ "$INGRESS" == gateway-api ]]; then
+  # The experimental channel: HTTPRoute rules' retry field (the standard channel's CRDs would drop it).
+  kubectl apply --server-side -f \
+    "https://github.com/kubernetes-sigs/gateway-api/releases/download/$GATEWAY_API_VERSION/experimental-install.yaml"
+fi
 
 log "2. Istio $ISTIO_VERSION with the CNI plugin (Pod Security restricted forbids istio-init)"
 # The overlay makes the proxies fetch the token-signing keys themselves, over mTLS: istiod, outside
@@ -73,20 +109,42 @@ log "2. Istio $ISTIO_VERSION with the CNI plugin (Pod Security restricted forbid
 "$ISTIOCTL" install -y -f mesh/install/istio-cni-and-tracing.yaml -f mesh/install/jwks-fetched-by-proxies.yaml
 kubectl -n istio-system rollout status daemonset/istio-cni-node --timeout=180s
 kubectl -n istio-system rollout status deployment/istiod --timeout=180s
-kubectl -n istio-system rollout status deployment/istio-ingressgateway --timeout=180s
+if [[ "$INGRESS" == istio ]]; then
+  kubectl -n istio-system rollout status deployment/istio-ingressgateway --timeout=180s
+fi
 
-log "3. Addons: Prometheus, Grafana, Jaeger, Kiali"
+log "3. Addons: Prometheus, Grafana, Jaeger, Kiali, with meshshop's observability/"
 for addon in prometheus grafana jaeger kiali; do
   kubectl apply -f "$ISTIO_HOME/samples/addons/$addon.yaml"
+done
+# Our scrape config, rules, dashboards and Kiali settings replace the addons' ConfigMaps (observability/).
+observability="$(kubectl apply -k observability/)"
+printf '%s\n' "$observability"
+# The dashboards' volume, added to Grafana's Deployment once: a second run finds it there (the addon's own
+# apply above keeps fields it did not set).
+if ! kubectl -n istio-system get deployment grafana -o jsonpath='{.spec.template.spec.volumes[*].name}' \
+    | tr ' ' '\n' | grep -qx dashboards-meshshop; then
+  kubectl -n istio-system patch deployment grafana --type json --patch-file observability/cluster/grafana-deployment-patch.json
+fi
+# Grafana and Kiali read their ConfigMaps at start: restart them only when apply changed one.
+for addon in grafana kiali; do
+  if grep -Eq "^configmap/$addon (configured|created)" <<<"$observability"; then
+    kubectl -n istio-system rollout restart "deployment/$addon"
+  fi
 done
 for addon in prometheus grafana jaeger kiali; do
   kubectl -n istio-system rollout status "deployment/$addon" --timeout=300s
 done
 
 log "4. Images meshshop/<service>:$TAG, built and loaded into kind"
+REBUILT=()
 for service in "${SERVICES[@]}"; do
+  before="$(docker image inspect --format '{{.Id}}' "meshshop/$service:$TAG" 2>/dev/null || true)"
   docker build -f "services/$service/Dockerfile" -t "meshshop/$service:$TAG" .
-  kind load docker-image "meshshop/$service:$TAG" --name "$CLUSTER"
+  if [[ "$(docker image inspect --format '{{.Id}}' "meshshop/$service:$TAG")" != "$before" ]]; then
+    kind load docker-image "meshshop/$service:$TAG" --name "$CLUSTER"
+    REBUILT+=("$service")
+  fi
 done
 
 log "5. Signing keys, workloads (k8s/overlays/dev), then the mesh resources (mesh/)"
@@ -105,19 +163,25 @@ else
   rm -rf "$KEYS_DIR"
   KEYS_DIR=""
 fi
+# Deployments of an earlier run: their pods run the image of that run.
+EARLIER="$(kubectl -n meshshop get deployments -o name 2>/dev/null || true)"
 kubectl apply -k k8s/overlays/dev
 for service in "${SERVICES[@]}"; do
-  kubectl -n meshshop rollout status "statefulset/$service-db" --timeout=300s
+  if [[ "$service" != storefront ]]; then
+    kubectl -n meshshop rollout status "statefulset/$service-db" --timeout=300s
+  fi
 done
-kubectl apply -k mesh/
+kubectl apply -k "$MESH_DIR"
 for service in "${SERVICES[@]}"; do
-  # A rollout restart picks up a rebuilt image with the same tag on a second run.
-  kubectl -n meshshop rollout restart "deployment/$service"
+  # A rebuilt image keeps its tag: a restart makes the pods use it (a first run's pods already do).
+  if [[ " ${REBUILT[*]} " == *" $service "* ]] && grep -qx "deployment.apps/$service" <<<"$EARLIER"; then
+    kubectl -n meshshop rollout restart "deployment/$service"
+  fi
   kubectl -n meshshop rollout status "deployment/$service" --timeout=300s
 done
 
 log "6. Smoke checkout through the ingress gateway (port-forward to localhost:$LOCAL_PORT)"
-kubectl -n istio-system port-forward svc/istio-ingressgateway "$LOCAL_PORT:80" >/dev/null &
+kubectl -n "$GATEWAY_NAMESPACE" port-forward "svc/$GATEWAY_SERVICE" "$LOCAL_PORT:80" >/dev/null &
 FORWARD_PID=$!
 BASE="http://localhost:$LOCAL_PORT"
 for _ in $(seq 1 30); do
@@ -161,15 +225,22 @@ order_id="$(curl -fsS -X POST "$BASE/api/orders" "${auth[@]}" \
 echo "order   $order_id"
 curl -fsS "${auth[@]}" "$BASE/api/orders/$order_id" | jq .
 
-# Not routed at the ingress: payment (internal) and the list of users (admins only, in the cluster).
+# Not routed at the ingress: payment (internal) and the list of users (admins only, in the cluster): 404 from
+# Istio's gateway, 403 from the storefront's proxy behind the Gateway API's "/" rule.
 for path in /api/payments /api/users; do
   status="$(status_of "${auth[@]}" "$BASE$path")"
-  [[ "$status" == 404 ]] || die "GET $path through the ingress answered $status, expected 404"
-  echo "GET $path not exposed at the ingress (404)"
+  [[ "$status" == 404 || ( "$INGRESS" == gateway-api && "$status" == 403 ) ]] \
+    || die "GET $path through the ingress answered $status, expected it refused"
+  echo "GET $path not exposed at the ingress ($status)"
 done
 
+# The web shop: everything else, GET only.
+status="$(status_of "$BASE/")"
+[[ "$status" == 200 ]] || die "GET / (the storefront) answered $status"
+echo "storefront at $BASE/"
+
 log "Done. Dashboards (each blocks; run in its own terminal):"
-echo "  $ISTIOCTL dashboard kiali     # graph: namespace meshshop"
+echo "  $ISTIOCTL dashboard kiali     # graph: namespace meshshop (sign in: docs/deploy.md, section 5)"
 echo "  $ISTIOCTL dashboard jaeger    # traces: service istio-ingressgateway.istio-system or order.meshshop"
 echo "  $ISTIOCTL dashboard grafana   # Istio Service / Workload dashboards"
-echo "  kubectl -n istio-system port-forward svc/istio-ingressgateway $LOCAL_PORT:80   # the API"
+echo "  kubectl -n $GATEWAY_NAMESPACE port-forward svc/$GATEWAY_SERVICE $LOCAL_PORT:80   # the shop and the API"

@@ -1,5 +1,7 @@
 -- wrk script for the benchmark harness: requests the paths listed in a file (one per line, e.g.
 -- /api/users/ID), round-robin, and writes the summary as JSON to the file named by WRK_JSON_OUT.
+-- A line may carry a bearer token after the path ("/api/users/ID TOKEN"): that request is then sent as the
+-- customer the token names (loadgen seed-users writes such lines; tokens last 15 minutes).
 -- Usage: WRK_JSON_OUT=out.json wrk -t1 -c32 -d10s -s bench/wrk/paths.lua http://127.0.0.1:8081 -- paths.txt
 -- The ceiling is measured with the same script (a file with one path), so the Lua cost is the same on both.
 
@@ -9,7 +11,11 @@ local counter = 0
 function init(args)
     local file = assert(io.open(args[1], "r"), "no paths file: pass it after --")
     for line in file:lines() do
-        if #line > 0 then
+        local path, token = line:match("^(%S+)%s+(%S+)$")
+        if path then
+            paths[#paths + 1] = wrk.format("GET", path, { ["Accept"] = "application/json",
+                                                          ["Authorization"] = "Bearer " .. token })
+        elseif #line > 0 then
             paths[#paths + 1] = wrk.format("GET", line, { ["Accept"] = "application/json" })
         end
     end

@@ -83,8 +83,8 @@ final class CustomerAuth {
     /**
      * Istio's decision for a request to a meshshop workload: the ALLOW policies of the namespace that select the
      * workload (by app) or all of it; allowed if any rule matches. meshshop uses no DENY, CUSTOM or AUDIT policy
-     * and none of the negative or extra fields (notPaths, namespaces, when...); finding one fails, since this
-     * evaluator would not judge it.
+     * and of the negative or extra fields only notPaths (the storefront's); finding another (notMethods,
+     * namespaces, when...) fails, since this evaluator would not judge it.
      */
     static boolean allows(List<AuthorizationPolicy> policies, String app, Request request) {
         List<AuthorizationPolicy> applicable = new ArrayList<>();
@@ -138,11 +138,12 @@ final class CustomerAuth {
     }
 
     private static boolean operationMatches(String policy, Operation o, ServiceFiles.Operation operation) {
-        assertTrue(o.getNotMethods().isEmpty() && o.getNotPaths().isEmpty() && o.getHosts().isEmpty()
+        assertTrue(o.getNotMethods().isEmpty() && o.getHosts().isEmpty()
                         && o.getNotHosts().isEmpty() && o.getPorts().isEmpty() && o.getNotPorts().isEmpty(),
-                policy + ": operations name methods and paths only");
+                policy + ": operations name methods, paths and excluded paths only");
         return (o.getMethods().isEmpty() || o.getMethods().contains(operation.method()))
-                && anyMatches(o.getPaths(), operation.samplePath());
+                && anyMatches(o.getPaths(), operation.samplePath())
+                && (o.getNotPaths().isEmpty() || !anyMatches(o.getNotPaths(), operation.samplePath()));
     }
 
     /** An empty list matches anything; otherwise one of Istio's patterns (exact, prefix*, *suffix, *) must match. */

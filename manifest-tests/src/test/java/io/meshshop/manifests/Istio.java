@@ -16,8 +16,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Istio's matching and naming rules, as far as meshshop's resources use them. */
 final class Istio {
 
-    static final String INGRESS_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account";
-
     /** The caller name the tests use for the ingress gateway in call edges. */
     static final String INGRESS = "ingress";
 
@@ -26,14 +24,50 @@ final class Istio {
     private Istio() {
     }
 
-    /** One alternative of an HTTP route's match list: each part null when it matches anything. */
-    record Match(String uriExact, String uriPrefix, String method) {
+    /**
+     * One alternative of an HTTP route's match list: each part null when it matches anything. A prefix is
+     * Istio's (a string prefix) unless segmentPrefix, the Gateway API's PathPrefix (whole path segments, a
+     * trailing slash ignored: /api/orders matches /api/orders and /api/orders/x, never /api/ordersX). A regex
+     * must match the whole path, as Envoy's does.
+     */
+    record Match(String uriExact, String uriPrefix, String method, boolean segmentPrefix, String uriRegex) {
+
+        Match(String uriExact, String uriPrefix, String method) {
+            this(uriExact, uriPrefix, method, false, null);
+        }
+
+        static Match segmentPrefix(String prefix, String method) {
+            return new Match(null, prefix, method, true, null);
+        }
+
+        static Match regex(String regex, String method) {
+            return new Match(null, null, method, false, regex);
+        }
 
         boolean matches(ServiceFiles.Operation operation) {
-            String path = operation.samplePath();
-            boolean uri = uriExact != null ? path.equals(uriExact)
-                    : uriPrefix == null || path.startsWith(uriPrefix);
-            return uri && (method == null || method.equals(operation.method()));
+            return matchesPath(operation.samplePath()) && (method == null || method.equals(operation.method()));
+        }
+
+        boolean matchesPath(String path) {
+            if (uriExact != null) {
+                return path.equals(uriExact);
+            }
+            if (uriRegex != null) {
+                return path.matches(uriRegex);
+            }
+            if (uriPrefix == null) {
+                return true;
+            }
+            if (segmentPrefix) {
+                String p = uriPrefix.endsWith("/") ? uriPrefix.substring(0, uriPrefix.length() - 1) : uriPrefix;
+                return p.isEmpty() || path.equals(p) || path.startsWith(p + "/");
+            }
+            return path.startsWith(uriPrefix);
+        }
+
+        /** The path this match is about, for messages and for checking it sits under a public prefix. */
+        String path() {
+            return uriExact != null ? uriExact : uriRegex != null ? uriRegex : uriPrefix;
         }
 
         /** Could a request with this method reach the route? */

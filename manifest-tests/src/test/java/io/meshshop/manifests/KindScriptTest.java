@@ -45,20 +45,55 @@ class KindScriptTest {
         }
     }
 
-    /** The workloads first, then the mesh resources, each a kustomization that exists. */
+    /**
+     * observability/ after the addons, then the workloads, then the mesh resources (mesh/, or its Gateway API
+     * variant with INGRESS=gateway-api), each a kustomization that exists; Istio with CNI from the install files.
+     */
     @Test
-    void appliesTheDevOverlayThenTheMesh() {
+    void appliesObservabilityTheDevOverlayThenTheMesh() {
         String script = Repo.read("scripts/kind-up.sh");
         List<String> applied = new ArrayList<>();
-        Matcher m = Pattern.compile("kubectl apply -k (\\S+)").matcher(script);
+        Matcher m = Pattern.compile("kubectl apply -k ([^\\s)]+)").matcher(script);
         while (m.find()) {
-            String dir = m.group(1).replaceAll("/$", "");
-            assertTrue(Files.isRegularFile(Repo.path(dir).resolve("kustomization.yaml")), "kind-up.sh applies " + dir);
-            applied.add(dir);
+            applied.add(m.group(1).replaceAll("/$", ""));
         }
-        assertEquals(List.of(Kustomize.DEV, Kustomize.MESH), applied);
+        assertEquals(List.of("observability", Kustomize.DEV, "\"$MESH_DIR\""), applied);
+        List<String> meshDirs = new ArrayList<>();
+        Matcher dirs = Pattern.compile("(?m)^\\s*MESH_DIR=(\\S+)$").matcher(script);
+        while (dirs.find()) {
+            meshDirs.add(dirs.group(1));
+        }
+        assertEquals(List.of(Kustomize.MESH, Kustomize.DEV_MESH_GATEWAY_API), meshDirs, "the ingress variants kind-up.sh applies");
+        for (String dir : List.of("observability", Kustomize.DEV, Kustomize.MESH, Kustomize.DEV_MESH_GATEWAY_API)) {
+            assertTrue(Files.isRegularFile(Repo.path(dir).resolve("kustomization.yaml")), "kind-up.sh applies " + dir);
+        }
+        assertTrue(script.indexOf("samples/addons/$addon.yaml") < script.indexOf("kubectl apply -k observability/"),
+                "observability/ replaces the addons' ConfigMaps, so it comes after them");
         assertTrue(script.contains("install -y -f " + TelemetryAndInstallTest.INSTALL + " -f " + TelemetryAndInstallTest.JWKS_FETCH_INSTALL),
                 "installs Istio with CNI from the install file, overlaid with the proxies' fetch of the signing keys");
+    }
+
+    /** Running it twice changes nothing: the Grafana patch is applied only when the Deployment lacks its volume. */
+    @Test
+    void theGrafanaPatchIsAppliedOnce() {
+        String script = Repo.read("scripts/kind-up.sh");
+        String patch = "--patch-file observability/cluster/grafana-deployment-patch.json";
+        int applied = script.indexOf(patch);
+        assertTrue(applied > 0, "kind-up.sh patches Grafana's Deployment with observability's patch");
+        String before = script.substring(Math.max(0, script.lastIndexOf("if ", applied)), applied);
+        assertTrue(before.contains("grep -qx dashboards-meshshop") && before.contains("if !"),
+                "the patch (which appends to lists) runs only when the dashboards volume is missing: " + before);
+        assertTrue(Repo.read("observability/cluster/grafana-deployment-patch.json").contains("\"name\": \"dashboards-meshshop\""),
+                "the volume the guard looks for is the one the patch adds");
+    }
+
+    /** The autoscalers need the metrics API: kind-up.sh installs a metrics server that accepts kind's kubelets. */
+    @Test
+    void installsAMetricsServerSoAutoscalingHappens() {
+        String script = Repo.read("scripts/kind-up.sh");
+        assertTrue(script.contains("metrics-server/releases/download/$METRICS_SERVER_VERSION/components.yaml"), "installs metrics-server");
+        assertTrue(script.contains("--kubelet-insecure-tls"), "kind's kubelets have self-signed certificates");
+        assertTrue(script.contains("rollout status deployment/metrics-server"), "waits for it");
     }
 
     /**

@@ -23,6 +23,14 @@ final class Kustomize {
     static final String PROD = "k8s/overlays/prod";
     static final String BASE = "k8s/base";
     static final String MESH = "mesh";
+    /** mesh/ with the Gateway API as the ingress (an overlay outside mesh/: kustomize refuses one inside). */
+    static final String DEV_MESH_GATEWAY_API = "k8s/overlays/dev/mesh-gateway-api";
+    /** mesh/ for a gateway installed with Istio's Helm chart. */
+    static final String DEV_MESH_HELM_CHART_GATEWAY = "k8s/overlays/dev/mesh-helm-chart-gateway";
+    /** The production mesh overlay. */
+    static final String PROD_MESH = "k8s/overlays/prod/mesh";
+    /** Components a user may add to an overlay of mesh/ (each kustomization's comments name them). */
+    static final String HELM_CHART_GATEWAY = "mesh/ingress/helm-chart-gateway";
 
     private static final Map<String, String> RENDERED = new ConcurrentHashMap<>();
 
@@ -84,6 +92,32 @@ final class Kustomize {
             }
             return run(scratch.resolve(relativeDir));
         });
+    }
+
+    /**
+     * Renders a kustomization made for the test, as a user would write one in a directory of their own: the
+     * given kustomization (a directory relative to the repository root) plus components (likewise).
+     */
+    static String renderComposed(String name, String resource, String... components) {
+        return RENDERED.computeIfAbsent("composed:" + name, key -> {
+            Path scratch = Repo.scratch("composed-" + name);
+            StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+            k.append("  - ").append(relative(scratch, resource)).append('\n');
+            k.append("components:\n");
+            for (String component : components) {
+                k.append("  - ").append(relative(scratch, component)).append('\n');
+            }
+            try {
+                Files.writeString(scratch.resolve("kustomization.yaml"), k.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return run(scratch);
+        });
+    }
+
+    private static String relative(Path from, String repoPath) {
+        return from.relativize(Repo.path(repoPath)).toString().replace('\\', '/');
     }
 
     static String enableOptionalComponents(String kustomization) {

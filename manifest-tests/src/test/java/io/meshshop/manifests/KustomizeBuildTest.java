@@ -25,7 +25,8 @@ class KustomizeBuildTest {
 
     @Test
     void everyKustomizationBuilds() {
-        for (String dir : List.of(Kustomize.BASE, Kustomize.DEV, Kustomize.PROD, Kustomize.MESH)) {
+        for (String dir : List.of(Kustomize.BASE, Kustomize.DEV, Kustomize.PROD, Kustomize.MESH, Kustomize.DEV_MESH_GATEWAY_API,
+                Kustomize.DEV_MESH_HELM_CHART_GATEWAY, Kustomize.PROD_MESH)) {
             assertFalse(Kustomize.render(dir).isBlank(), dir + " renders nothing");
         }
         assertFalse(Kustomize.renderWithOptionalComponents(Kustomize.DEV, "k8s").isBlank());
@@ -52,10 +53,13 @@ class KustomizeBuildTest {
         // Not for kubectl: istioctl installs Istio with these, overlaid (scripts/kind-up.sh, docs/deploy.md).
         assertEquals(new TreeSet<>(TelemetryAndInstallTest.INSTALL_FILES), new TreeSet<>(Repo.yamlFilesUnder("mesh/install")),
                 "the IstioOperator files the tests know");
-        for (String istioInstall : TelemetryAndInstallTest.INSTALL_FILES) {
+        for (String istioInstall : TelemetryAndInstallTest.DEV_INSTALL_FILES) {
             assertTrue(Repo.read("scripts/kind-up.sh").contains(istioInstall), "kind-up.sh should install Istio with " + istioInstall);
             used.add(istioInstall);
         }
+        assertTrue(Repo.read("docs/deploy.md").contains(TelemetryAndInstallTest.PRODUCTION_INSTALL),
+                "docs/deploy.md should say when to install with " + TelemetryAndInstallTest.PRODUCTION_INSTALL);
+        used.add(TelemetryAndInstallTest.PRODUCTION_INSTALL);
 
         Set<String> unused = new TreeSet<>();
         for (String dir : List.of("k8s", "mesh")) {
@@ -71,6 +75,7 @@ class KustomizeBuildTest {
         JsonNode k = StrictManifests.documents(kustomizationFile, text).get(0);
         List<String> references = new ArrayList<>();
         k.path("resources").forEach(r -> references.add(r.asText()));
+        k.path("components").forEach(r -> references.add(r.asText()));
         k.path("patches").forEach(p -> {
             if (p.has("path")) {
                 references.add(p.path("path").asText());

@@ -1,13 +1,13 @@
 package io.meshshop.manifests;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.istio.api.api.networking.v1alpha3.ClientTLSSettingsTLSmode;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRetry;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
@@ -51,7 +51,7 @@ class MeshRoutingContractTest {
             "resource-exhausted", "unavailable");
 
     static Stream<Named<Resources>> meshes() {
-        return Stream.of(Named.of("mesh", Resources.mesh()), Named.of("mesh with optional components", Resources.meshWithOptional()));
+        return Resources.allMeshes().stream().map(r -> Named.of(r.source(), r));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,131 +74,232 @@ class MeshRoutingContractTest {
                 }
             }
         }
+        for (var route : mesh.all(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)) {
+            assertEquals(Repo.NAMESPACE, route.getMetadata().getNamespace(), "HTTPRoute " + route.getMetadata().getName());
+            for (var rule : route.getSpec().getRules()) {
+                for (var backend : rule.getBackendRefs()) {
+                    Service service = service(k8s, backend.getName(), "HTTPRoute " + route.getMetadata().getName());
+                    assertTrue(service.getSpec().getPorts().stream().anyMatch(p -> p.getPort().equals(backend.getPort())),
+                            "HTTPRoute " + route.getMetadata().getName() + ": Service " + backend.getName() + " has no port " + backend.getPort());
+                }
+            }
+        }
         for (DestinationRule dr : mesh.all(DestinationRule.class)) {
             service(k8s, dr.getSpec().getHost(), "DestinationRule " + dr.getMetadata().getName());
         }
     }
 
+    /**
+     * One ingress Gateway, whose identity (namespace, pod labels, service account) is one Istio's installers
+     * give a gateway; every route of the ingress attaches to it. The token check and the tracing of the gateway
+     * are checked against the same identity (CustomerTokensContractTest, TelemetryAndInstallTest), and so are the
+     * policies that let it call the services (MeshSecurityContractTest).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
-    void gatewaysExistAndSelectTheIngressGateway(Resources mesh) {
-        List<Gateway> gateways = mesh.all(Gateway.class);
-        assertEquals(1, gateways.size(), "one ingress Gateway");
-        assertEquals(Map.of("istio", "ingressgateway"), gateways.get(0).getSpec().getSelector());
+    void theIngressGatewayIsOneKnownGateway(Resources mesh) {
+        Ingress.Identity gateway = Ingress.identity(mesh);
         for (VirtualService vs : mesh.all(VirtualService.class)) {
-            for (String gateway : vs.getSpec().getGateways()) {
-                assertTrue(gateway.equals("mesh") || mesh.find(Gateway.class, gateway).isPresent(),
-                        "VirtualService " + vs.getMetadata().getName() + " binds to missing Gateway " + gateway);
+            for (String name : vs.getSpec().getGateways()) {
+                assertTrue(name.equals("mesh") || mesh.find(Gateway.class, name).isPresent(),
+                        "VirtualService " + vs.getMetadata().getName() + " binds to missing Gateway " + name);
             }
         }
+        for (var g : mesh.all(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class)) {
+            assertFalse(Repo.NAMESPACE.equals(g.getMetadata().getNamespace()),
+                    "the Gateway API gateway's pods would fall under meshshop's Pod Security restricted and allow-nothing policy");
+            for (var listener : g.getSpec().getListeners()) {
+                var allowed = listener.getAllowedRoutes().getNamespaces();
+                assertEquals("Selector", allowed.getFrom(), "listener " + listener.getName() + " takes routes of meshshop only");
+                assertEquals(Map.of("kubernetes.io/metadata.name", Repo.NAMESPACE), allowed.getSelector().getMatchLabels());
+            }
+            var ns = mesh.named(io.fabric8.kubernetes.api.model.Namespace.class, g.getMetadata().getNamespace());
+            assertEquals("baseline", ns.getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"),
+                    "Istio's gateway pods set a sysctl and no seccomp profile: baseline admits them");
+        }
+        assertFalse(gateway.principal().isBlank());
     }
 
-    /** The ingress routes the public API only: every match sits under a public prefix and goes to user or order. */
+    /**
+     * The ingress routes the public API to user and order, GET and HEAD of everything else to the storefront,
+     * and nothing to payment. Routes without a destination answer 404 themselves.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
-    void ingressRoutesOnlyThePublicApi(Resources mesh) {
-        VirtualService ingress = ingressRoutes(mesh);
-        for (HTTPRoute route : ingress.getSpec().getHttp()) {
-            for (Istio.Match match : Istio.matches(route)) {
-                String uri = match.uriExact() != null ? match.uriExact() : match.uriPrefix();
-                assertNotNull(uri, Istio.describe(ingress, route) + " matches every path");
-                assertTrue(PUBLIC_PREFIXES.stream().anyMatch(p -> uri.equals(p) || uri.startsWith(p + "/")),
-                        Istio.describe(ingress, route) + " routes " + uri + ", which is not public API");
+    void ingressRoutesOnlyThePublicApiAndTheStorefront(Resources mesh) {
+        for (Ingress.Route route : Ingress.routes(mesh)) {
+            assertFalse(route.redirect(), route + ": no redirects at the ingress (HTTPS redirects are the Gateway's, on port 80)");
+            if (route.directResponse() != null) {
+                assertEquals(404, route.directResponse(), route + " answers by itself: only 404 for what is not routed");
+                assertEquals(Set.of(), route.destinations(), route.toString());
+                continue;
             }
-            assertNull(route.getRedirect(), "no redirects at the ingress");
-            for (HTTPRouteDestination d : route.getRoute()) {
-                assertTrue(Set.of("user", "order").contains(Istio.serviceOfHost(d.getDestination().getHost())),
-                        Istio.describe(ingress, route) + " sends to " + d.getDestination().getHost());
+            assertEquals(1, route.destinations().size(), route + " sends to " + route.destinations());
+            String service = route.destinations().iterator().next();
+            if (service.equals("storefront")) {
+                for (Istio.Match match : route.matches()) {
+                    assertTrue(Set.of("GET", "HEAD").contains(match.method()), route + ": the storefront serves GET and HEAD only");
+                }
+                continue;
+            }
+            assertTrue(Set.of("user", "order").contains(service), route + " sends to " + service);
+            for (Istio.Match match : route.matches()) {
+                String uri = match.path();
+                assertNotNull(uri, route + " matches every path");
+                assertTrue(PUBLIC_PREFIXES.stream().anyMatch(p -> uri.equals(p) || uri.startsWith(p + "/")),
+                        route + " routes " + uri + ", which is not public API");
             }
         }
     }
 
-    /** Every way into the ingress reaches an operation the destination's OpenAPI document declares. */
+    /** Every way into user and order reaches an operation the destination's OpenAPI document declares. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
     void ingressRoutesExistInTheServicesOpenApi(Resources mesh) {
-        VirtualService ingress = ingressRoutes(mesh);
-        for (HTTPRoute route : ingress.getSpec().getHttp()) {
-            for (String service : destinations(route)) {
+        for (Ingress.Route route : Ingress.routes(mesh)) {
+            for (String service : route.destinations()) {
+                if (service.equals("storefront")) {
+                    continue; // the catch-all: the storefront answers any other address with its 404 page
+                }
                 List<ServiceFiles.Operation> operations = ServiceFiles.operations(service);
-                for (Istio.Match match : Istio.matches(route)) {
+                for (Istio.Match match : route.matches()) {
                     assertTrue(operations.stream().anyMatch(match::matches),
-                            Istio.describe(ingress, route) + ": " + match + " reaches no operation of "
-                                    + ServiceFiles.openApiYaml(service) + " " + operations);
+                            route + ": " + match + " reaches no operation of " + ServiceFiles.openApiYaml(service) + " " + operations);
                 }
             }
         }
     }
 
-    /** ...and the other way round: the public operations of user and order are all routed, to them. */
+    /**
+     * ...and the other way round: the public operations of user and order are all routed, to them; payment's and
+     * the internal ones never reach their service; the storefront's pages and assets reach it.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
     void everyPublicOperationIsRoutedAndPaymentIsNot(Resources mesh) {
-        VirtualService ingress = ingressRoutes(mesh);
+        List<Ingress.Route> routes = Ingress.routes(mesh);
         for (String service : Repo.SERVICES) {
             for (ServiceFiles.Operation op : ServiceFiles.operations(service)) {
-                HTTPRoute route = firstMatchingRoute(ingress, op);
-                boolean isPublic = !service.equals("payment") && !INTERNAL_OPERATIONS.contains(op)
+                Ingress.Route route = Ingress.firstMatching(routes, op);
+                boolean isPublic = service.equals("storefront") ? !isServiceEndpoint(op.path())
+                        : !service.equals("payment") && !INTERNAL_OPERATIONS.contains(op)
                         && PUBLIC_PREFIXES.stream().anyMatch(p -> op.path().equals(p) || op.path().startsWith(p + "/"));
                 if (isPublic) {
                     assertNotNull(route, service + ": " + op + " is not routed at the ingress");
-                    assertEquals(Set.of(service), destinations(route), op + " is routed elsewhere");
+                    assertEquals(Set.of(service), route.destinations(), op + " is routed elsewhere");
                 } else {
-                    assertTrue(route == null, () -> service + ": " + op + " must not be reachable from the ingress, but "
-                            + Istio.describe(ingress, route) + " routes it");
+                    assertTrue(route == null || !route.destinations().contains(service),
+                            () -> service + ": " + op + " must not be reachable from the ingress, but " + route + " routes it");
                 }
             }
         }
+    }
+
+    /** The services' own endpoints: for the kubelet and Prometheus, never for the ingress. */
+    static boolean isServiceEndpoint(String path) {
+        return path.startsWith("/observe/") || path.equals("/openapi") || path.startsWith("/openapi/");
     }
 
     /** Every route has an explicit timeout and explicit retries whose tries all fit into that timeout. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("meshes")
     void everyRouteHasATimeoutAndRetriesThatFitIt(Resources mesh) {
-        for (VirtualService vs : mesh.all(VirtualService.class)) {
-            for (HTTPRoute route : vs.getSpec().getHttp()) {
-                String where = Istio.describe(vs, route);
-                assertNotNull(route.getName(), where + " needs a name (Kiali and access logs show it)");
-                Duration timeout = Istio.duration(route.getTimeout(), where + " timeout");
-                HTTPRetry retries = route.getRetries();
-                assertNotNull(retries, where + " has no explicit retries (Istio's default would retry twice on 503)");
-                assertNotNull(retries.getAttempts(), where + " retries.attempts");
-                if (retries.getAttempts() == 0) {
-                    continue;
-                }
-                Duration perTry = Istio.duration(retries.getPerTryTimeout(), where + " perTryTimeout");
-                // attempts counts the retries; the first try comes on top.
-                Duration allTries = perTry.multipliedBy(retries.getAttempts() + 1L);
-                assertTrue(allTries.compareTo(timeout) <= 0,
-                        where + ": " + (retries.getAttempts() + 1) + " tries of " + perTry + " do not fit the timeout " + timeout);
-                assertNotNull(retries.getRetryOn(), where + " retryOn");
-                for (String condition : retries.getRetryOn().split(",")) {
-                    assertTrue(RETRY_ON.contains(condition.trim()), where + ": unknown retryOn condition " + condition);
+        List<Ingress.Route> all = allRoutes(mesh);
+        for (Ingress.Route route : all) {
+            assertNotNull(route.name(), route + " needs a name (Kiali and access logs show it)");
+            assertNotNull(route.timeout(), route + " has no timeout");
+            if (route.attempts() == 0) {
+                continue;
+            }
+            assertNotNull(route.perTryTimeout(), route + " has no per-try timeout");
+            // attempts counts the retries; the first try comes on top.
+            Duration allTries = route.perTryTimeout().multipliedBy(route.attempts() + 1L);
+            assertTrue(allTries.compareTo(route.timeout()) <= 0,
+                    route + ": " + (route.attempts() + 1) + " tries of " + route.perTryTimeout() + " do not fit the timeout " + route.timeout());
+            for (String condition : route.retryOn()) {
+                assertTrue(RETRY_ON.contains(condition) || condition.matches("[1-5]\\d\\d"), route + ": unknown retryOn condition " + condition);
+            }
+        }
+    }
+
+    /**
+     * A write is repeated only where it cannot have reached the service (connect-failure, refused-stream,
+     * reset-before-request): never after a reset or a per-try timeout (gateway-error, reset, 5xx: the write
+     * may have run and may still hold its Idempotency-Key) nor on a status the service answered (its 503 says
+     * overloaded, dependency down or draining, and a retry only adds load). Every route names its retries, or
+     * Istio's default policy (which retries 503) applies. A route may differ only where docs/deploy.md's table
+     * says so ("exception:") and why. The table lists every route with its conditions.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("meshes")
+    void writesRetryOnlyWhereTheRequestCannotHaveReachedTheService(Resources mesh) {
+        List<Ingress.Route> all = allRoutes(mesh);
+        String table = retryTable();
+        for (Ingress.Route route : all) {
+            String row = table.lines().filter(l -> l.contains("`" + route.name() + "`")).findFirst().orElse(null);
+            assertNotNull(row, "docs/deploy.md's retry table has no row for route " + route.name() + " (" + route + ")");
+            if (!route.carriesWrites() || route.attempts() == 0) {
+                continue;
+            }
+            Set<String> unsafe = new TreeSet<>(route.retryOn());
+            unsafe.removeAll(WRITE_SAFE_RETRY_ON);
+            unsafe.removeAll(Ingress.GRPC_ONLY_CONDITIONS);
+            assertTrue(unsafe.isEmpty() || row.contains("exception:"),
+                    route + " retries writes on " + unsafe + ", after which the write may have run; allowed only as a documented exception");
+            for (String condition : route.retryOn()) {
+                if (!Ingress.GRPC_ONLY_CONDITIONS.contains(condition)) {
+                    assertTrue(row.contains(condition), "docs/deploy.md's row for " + route.name() + " does not name " + condition + ": " + row);
                 }
             }
         }
     }
 
-    /** Retrying a write is only safe because of its Idempotency-Key: the file retrying one must say so. */
-    @Test
-    void filesThatRetryWritesSayWhyItIsSafe() {
-        for (String file : Repo.yamlFilesUnder("mesh")) {
-            String text = Repo.read(file);
-            for (JsonNode document : StrictManifests.documents(file, text)) {
-                if (!document.path("kind").asText().equals("VirtualService")) {
-                    continue;
-                }
-                VirtualService vs = (VirtualService) StrictManifests.parse(file, document).model();
-                for (HTTPRoute route : vs.getSpec().getHttp()) {
-                    boolean retriesWrites = route.getRetries() != null && route.getRetries().getAttempts() > 0
-                            && Istio.matches(route).stream().anyMatch(Istio.Match::allowsMethodOtherThanGet);
-                    if (retriesWrites) {
-                        assertTrue(text.contains("Idempotency-Key"),
-                                file + ": " + Istio.describe(vs, route) + " retries writes; say why that is safe");
-                    }
-                }
+    /** The conditions under which a write cannot have reached the service. */
+    static final Set<String> WRITE_SAFE_RETRY_ON = Set.of("connect-failure", "refused-stream", "reset-before-request");
+
+    /** docs/deploy.md, section "Retries, route by route": its table. */
+    static String retryTable() {
+        String docs = Repo.read("docs/deploy.md");
+        int start = docs.indexOf("### Retries, route by route");
+        assertTrue(start >= 0, "docs/deploy.md has no section \"Retries, route by route\"");
+        int end = docs.indexOf("\n### ", start + 10);
+        return docs.substring(start, end < 0 ? docs.length() : end);
+    }
+
+    /** The ingress's routes and every in-mesh VirtualService's, in one list. */
+    static List<Ingress.Route> allRoutes(Resources mesh) {
+        List<Ingress.Route> all = new ArrayList<>(Ingress.routes(mesh));
+        for (VirtualService vs : mesh.all(VirtualService.class)) {
+            if (!Istio.isIngressRoutes(vs)) {
+                all.addAll(inMeshRoutes(vs));
             }
         }
+        return all;
+    }
+
+    /** A VirtualService's routes in the same terms as the ingress's. */
+    static List<Ingress.Route> inMeshRoutes(VirtualService vs) {
+        List<Ingress.Route> routes = new ArrayList<>();
+        for (HTTPRoute route : vs.getSpec().getHttp()) {
+            HTTPRetry retries = route.getRetries();
+            String where = Istio.describe(vs, route);
+            assertNotNull(retries, where + " has no explicit retries (Istio's default would retry twice on 503)");
+            assertNotNull(retries.getAttempts(), where + " retries.attempts");
+            Set<String> retryOn = new java.util.LinkedHashSet<>();
+            if (retries.getAttempts() > 0) {
+                assertNotNull(retries.getRetryOn(), where + " retryOn");
+                for (String condition : retries.getRetryOn().split(",")) {
+                    retryOn.add(condition.trim());
+                }
+            }
+            Set<String> destinations = new TreeSet<>();
+            route.getRoute().forEach(d -> destinations.add(Istio.serviceOfHost(d.getDestination().getHost())));
+            routes.add(new Ingress.Route(where, route.getName(), Istio.matches(route), destinations, null, route.getRedirect() != null,
+                    route.getTimeout() == null ? null : Istio.duration(route.getTimeout(), where + " timeout"), retries.getAttempts(),
+                    retries.getPerTryTimeout() == null ? null : Istio.duration(retries.getPerTryTimeout(), where + " perTryTimeout"),
+                    retryOn, Set.of(), Set.of()));
+        }
+        return routes;
     }
 
     /**
@@ -232,15 +333,13 @@ class MeshRoutingContractTest {
                     .map(r -> Istio.duration(r.getTimeout(), Istio.describe(vs, r)))
                     .max(Duration::compareTo).orElseThrow());
         }
-        for (VirtualService vs : List.of(ingressRoutes(mesh), mesh.named(VirtualService.class, "order"))) {
-            for (HTTPRoute route : vs.getSpec().getHttp()) {
-                boolean orderWrites = destinations(route).contains("order")
-                        && Istio.matches(route).stream().anyMatch(Istio.Match::allowsMethodOtherThanGet);
-                if (orderWrites) {
-                    Duration oneTry = route.getRetries().getAttempts() > 0
-                            ? Istio.duration(route.getRetries().getPerTryTimeout(), Istio.describe(vs, route))
-                            : Istio.duration(route.getTimeout(), Istio.describe(vs, route));
-                    assertTrue(oneTry.compareTo(downstream) >= 0, Istio.describe(vs, route) + ": one try (" + oneTry
+        for (Resources variant : Resources.allMeshes()) {
+            List<Ingress.Route> routes = new ArrayList<>(Ingress.routes(variant));
+            routes.addAll(inMeshRoutes(variant.named(VirtualService.class, "order")));
+            for (Ingress.Route route : routes) {
+                if (route.destinations().contains("order") && route.carriesWrites()) {
+                    Duration oneTry = route.attempts() > 0 ? route.perTryTimeout() : route.timeout();
+                    assertTrue(oneTry.compareTo(downstream) >= 0, variant.source() + " " + route + ": one try (" + oneTry
                             + ") is shorter than order's calls to " + ServiceFiles.calledServices("order") + " (" + downstream + ")");
                 }
             }
@@ -271,6 +370,13 @@ class MeshRoutingContractTest {
                     where + ": ejecting every pod turns one bad pod into an outage");
             Istio.duration(outliers.getInterval(), where + " interval");
             Istio.duration(outliers.getBaseEjectionTime(), where + " baseEjectionTime");
+            // Envoy must close an idle connection before the service does, or it may send a request on a
+            // connection the service is closing.
+            String idle = policy.getConnectionPool().getHttp().getIdleTimeout();
+            assertNotNull(idle, where + ": connectionPool.http.idleTimeout (Envoy's default is 1 h)");
+            Duration serverIdle = ServiceFiles.serverIdleConnectionTimeout(service);
+            assertTrue(Istio.duration(idle, where + " idleTimeout").compareTo(serverIdle) < 0,
+                    where + ": idleTimeout " + idle + " is not below " + service + "'s idle-connection timeout " + serverIdle);
         }
     }
 
@@ -326,26 +432,10 @@ class MeshRoutingContractTest {
         }
     }
 
-    static VirtualService ingressRoutes(Resources mesh) {
-        List<VirtualService> ingress = mesh.all(VirtualService.class).stream().filter(Istio::isIngressRoutes).toList();
-        assertEquals(1, ingress.size(), "one VirtualService bound to the ingress Gateway");
-        return ingress.get(0);
-    }
-
     static Set<String> destinations(HTTPRoute route) {
         Set<String> services = new TreeSet<>();
         route.getRoute().forEach(d -> services.add(Istio.serviceOfHost(d.getDestination().getHost())));
         return services;
-    }
-
-    /** The route Envoy picks for an operation: the first whose match fits. */
-    static HTTPRoute firstMatchingRoute(VirtualService vs, ServiceFiles.Operation op) {
-        for (HTTPRoute route : vs.getSpec().getHttp()) {
-            if (Istio.matches(route).stream().anyMatch(m -> m.matches(op))) {
-                return route;
-            }
-        }
-        return null;
     }
 
     private static Service service(Resources k8s, String host, String where) {

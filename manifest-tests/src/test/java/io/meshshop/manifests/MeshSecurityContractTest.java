@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.IstioEgressListener;
 import io.fabric8.istio.api.api.security.v1beta1.AuthorizationPolicyAction;
 import io.fabric8.istio.api.api.security.v1beta1.Operation;
@@ -15,12 +15,16 @@ import io.fabric8.istio.api.api.security.v1beta1.PeerAuthenticationMutualTLSMode
 import io.fabric8.istio.api.api.security.v1beta1.Rule;
 import io.fabric8.istio.api.api.security.v1beta1.RuleFrom;
 import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
+import io.fabric8.istio.api.api.networking.v1alpha3.OutboundTrafficPolicyMode;
+import io.fabric8.istio.api.networking.v1.ServiceEntry;
 import io.fabric8.istio.api.networking.v1.Sidecar;
-import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,8 +35,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Who may call whom: mTLS, the authorization policies and the Sidecars follow the services' call edges. */
 class MeshSecurityContractTest {
-
-    private static final String TRACE_COLLECTOR = "istio-system/jaeger-collector.istio-system.svc.cluster.local";
 
     /**
      * The calls order makes, per the service contract; the policies must let each of them through. Calls to user
@@ -86,18 +88,22 @@ class MeshSecurityContractTest {
      * routes reach, and service to service as the services' application.yaml names them. (The token checkers'
      * fetch of the signing keys has its own policy: CustomerTokensContractTest.)
      */
-    @Test
-    void allowPoliciesAreExactlyTheCallEdges() {
-        Resources mesh = Resources.mesh();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("meshes")
+    void allowPoliciesAreExactlyTheCallEdges(Resources mesh) {
         List<Edge> allowed = new ArrayList<>();
         for (AuthorizationPolicy p : edgePolicies(mesh)) {
-            allowed.add(edgeOf(p));
+            allowed.add(edgeOf(mesh, p));
         }
         assertEquals(new TreeSet<>(allowed).size(), allowed.size(), "more than one ALLOW for an edge: " + allowed);
         assertEquals(expectedEdges(mesh), new TreeSet<>(allowed));
     }
 
-    /** Every operation an ALLOW lets through is one the called service serves. */
+    static Stream<Named<Resources>> meshes() {
+        return MeshRoutingContractTest.meshes();
+    }
+
+    /** Every operation an ALLOW lets through is one the called service serves (HEAD is GET without the body). */
     @Test
     void allowedOperationsExistInTheServicesOpenApi() {
         for (AuthorizationPolicy p : allowPolicies(Resources.mesh())) {
@@ -109,7 +115,8 @@ class MeshSecurityContractTest {
                     Operation op = to.getOperation();
                     assertFalse(op.getMethods().isEmpty(), p.getMetadata().getName() + ": name the methods");
                     assertFalse(op.getPaths().isEmpty(), p.getMetadata().getName() + ": name the paths");
-                    for (String method : op.getMethods()) {
+                    for (String allowedMethod : op.getMethods()) {
+                        String method = allowedMethod.equals("HEAD") ? "GET" : allowedMethod;
                         for (String path : op.getPaths()) {
                             assertTrue(operations.stream().anyMatch(o -> o.method().equals(method)
                                             && Istio.authorizationPathMatches(path, o.samplePath())),
@@ -123,17 +130,18 @@ class MeshSecurityContractTest {
     }
 
     /** Whatever the ingress routes to a service, that service's policy lets the gateway call (with a customer's token). */
-    @Test
-    void theIngressMayCallEveryOperationItRoutes() {
-        Resources mesh = Resources.mesh();
-        VirtualService ingress = MeshRoutingContractTest.ingressRoutes(mesh);
-        for (String service : List.of("user", "order")) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("meshes")
+    void theIngressMayCallEveryOperationItRoutes(Resources mesh) {
+        List<Ingress.Route> routes = Ingress.routes(mesh);
+        String gateway = Ingress.identity(mesh).principal();
+        for (String service : Repo.SERVICES) {
             for (ServiceFiles.Operation op : ServiceFiles.operations(service)) {
-                HTTPRoute route = MeshRoutingContractTest.firstMatchingRoute(ingress, op);
-                if (route != null && MeshRoutingContractTest.destinations(route).contains(service)) {
+                Ingress.Route route = Ingress.firstMatching(routes, op);
+                if (route != null && route.destinations().contains(service)) {
                     assertTrue(CustomerAuth.allows(mesh.all(AuthorizationPolicy.class), service,
-                                    new CustomerAuth.Request(Istio.INGRESS_PRINCIPAL, CustomerAuth.A_CUSTOMER, op)),
-                            op + " is routed at the ingress but no policy lets the gateway call " + service);
+                                    new CustomerAuth.Request(gateway, CustomerAuth.A_CUSTOMER, op)),
+                            mesh.source() + ": " + op + " is routed at the ingress but no policy lets the gateway call " + service);
                 }
             }
         }
@@ -150,13 +158,15 @@ class MeshSecurityContractTest {
         }));
     }
 
-    @Test
-    void principalsNameServiceAccountsThatExist() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("meshes")
+    void principalsNameServiceAccountsThatExist(Resources mesh) {
         Resources k8s = Resources.dev();
-        for (AuthorizationPolicy p : allowPolicies(Resources.mesh())) {
+        String gateway = Ingress.identity(mesh).principal();
+        for (AuthorizationPolicy p : allowPolicies(mesh)) {
             for (String principal : principals(p)) {
                 String prefix = "cluster.local/ns/" + Repo.NAMESPACE + "/sa/";
-                if (!principal.equals(Istio.INGRESS_PRINCIPAL)) {
+                if (!principal.equals(gateway)) {
                     assertTrue(principal.startsWith(prefix), p.getMetadata().getName() + ": " + principal);
                     k8s.named(ServiceAccount.class, principal.substring(prefix.length()));
                 }
@@ -164,34 +174,70 @@ class MeshSecurityContractTest {
         }
     }
 
-    /** Each proxy knows exactly the services its workload calls, its own database and the trace collector. */
+    /**
+     * Each proxy knows exactly the services its workload calls, its own database (dev: the overlay's Service; prod:
+     * the ServiceEntry of the external server) and the trace collector of the environment. In prod each proxy also
+     * runs REGISTRY_ONLY, so that list is all it can reach.
+     */
     @Test
     void sidecarsLimitEgressToTheCallEdges() {
-        Resources mesh = Resources.mesh();
-        for (String service : Repo.SERVICES) {
-            List<Sidecar> sidecars = mesh.all(Sidecar.class).stream()
-                    .filter(s -> Map.of("app", service).equals(s.getSpec().getWorkloadSelector().getLabels())).toList();
-            assertEquals(1, sidecars.size(), "one Sidecar for " + service);
-            Set<String> hosts = new TreeSet<>();
-            for (IstioEgressListener egress : sidecars.get(0).getSpec().getEgress()) {
-                hosts.addAll(egress.getHosts());
+        for (Resources mesh : Resources.allMeshes()) {
+            String collector = TelemetryAndInstallTest.collectorOf(mesh);
+            for (String service : Repo.SERVICES) {
+                List<Sidecar> sidecars = mesh.all(Sidecar.class).stream()
+                        .filter(s -> Map.of("app", service).equals(s.getSpec().getWorkloadSelector().getLabels())).toList();
+                assertEquals(1, sidecars.size(), mesh.source() + ": one Sidecar for " + service);
+                Sidecar sidecar = sidecars.get(0);
+                Set<String> hosts = new TreeSet<>();
+                for (IstioEgressListener egress : sidecar.getSpec().getEgress()) {
+                    hosts.addAll(egress.getHosts());
+                }
+                String namespaceOfCollector = collector.substring(collector.indexOf('.') + 1, collector.indexOf(".svc."));
+                Set<String> expected = new TreeSet<>(Set.of(namespaceOfCollector + "/" + collector));
+                if (Repo.SERVICES_WITH_DATABASE.contains(service)) {
+                    expected.add("./" + databaseHost(mesh, service));
+                }
+                for (String called : ServiceFiles.calledServices(service)) {
+                    expected.add("./" + called + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
+                }
+                // A proxy that checks customer tokens fetches the signing keys from user itself.
+                if (CustomerTokensContractTest.requestAuthentications(mesh).containsKey(service)) {
+                    expected.add("./" + CustomerAuth.JWKS_SERVICE + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
+                }
+                assertEquals(expected, hosts, mesh.source() + ": egress of " + service);
+                if (mesh.isProduction()) {
+                    assertNotNull(sidecar.getSpec().getOutboundTrafficPolicy(), mesh.source() + ": " + service + " outboundTrafficPolicy");
+                    assertEquals(OutboundTrafficPolicyMode.REGISTRY_ONLY, sidecar.getSpec().getOutboundTrafficPolicy().getMode(),
+                            mesh.source() + ": " + service + "'s proxy reaches only registered hosts in prod");
+                }
             }
-            Set<String> expected = new TreeSet<>(Set.of(TRACE_COLLECTOR, "./" + service + "-db." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN));
-            for (String called : ServiceFiles.calledServices(service)) {
-                expected.add("./" + called + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
-            }
-            // A proxy that checks customer tokens fetches the signing keys from user itself.
-            if (CustomerTokensContractTest.requestAuthentications(mesh).containsKey(service)) {
-                expected.add("./" + CustomerAuth.JWKS_SERVICE + "." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN);
-            }
-            assertEquals(expected, hosts, "egress of " + service);
         }
+    }
+
+    /**
+     * The host of a service's database as its proxy knows it: the ServiceEntry (prod's external servers, labelled
+     * with the service's app, visible in meshshop only) or the dev overlay's Service.
+     */
+    static String databaseHost(Resources mesh, String service) {
+        List<ServiceEntry> entries = mesh.all(ServiceEntry.class).stream()
+                .filter(e -> service.equals(e.getMetadata().getLabels().get("app"))).toList();
+        if (entries.isEmpty()) {
+            assertFalse(mesh.isProduction(), mesh.source() + ": prod declares each external database with a ServiceEntry");
+            return service + "-db." + Repo.NAMESPACE + Istio.CLUSTER_DOMAIN;
+        }
+        assertEquals(1, entries.size(), mesh.source() + ": one database for " + service);
+        ServiceEntry entry = entries.get(0);
+        assertEquals(List.of("."), entry.getSpec().getExportTo(), entry.getMetadata().getName() + ": visible in meshshop only");
+        assertEquals(1, entry.getSpec().getHosts().size(), entry.getMetadata().getName());
+        assertTrue(entry.getSpec().getPorts().stream().allMatch(p -> p.getNumber() == 5432 && "TCP".equals(p.getProtocol())),
+                entry.getMetadata().getName() + ": PostgreSQL as plain TCP (its own TLS inside)");
+        return entry.getSpec().getHosts().get(0);
     }
 
     static Set<Edge> expectedEdges(Resources mesh) {
         Set<Edge> edges = new TreeSet<>();
-        for (HTTPRoute route : MeshRoutingContractTest.ingressRoutes(mesh).getSpec().getHttp()) {
-            MeshRoutingContractTest.destinations(route).forEach(s -> edges.add(new Edge(Istio.INGRESS, s)));
+        for (Ingress.Route route : Ingress.routes(mesh)) {
+            route.destinations().forEach(s -> edges.add(new Edge(Istio.INGRESS, s)));
         }
         for (String service : Repo.SERVICES) {
             ServiceFiles.calledServices(service).forEach(called -> edges.add(new Edge(service, called)));
@@ -215,7 +261,7 @@ class MeshSecurityContractTest {
     }
 
     /** The one edge a policy allows: a single caller identity and a single selected service. */
-    private static Edge edgeOf(AuthorizationPolicy p) {
+    private static Edge edgeOf(Resources mesh, AuthorizationPolicy p) {
         String name = p.getMetadata().getName();
         assertNotNull(p.getSpec().getSelector(), name + " selects no workload: it would apply to all");
         Map<String, String> selector = p.getSpec().getSelector().getMatchLabels();
@@ -225,7 +271,7 @@ class MeshSecurityContractTest {
         Set<String> principals = principals(p);
         assertEquals(1, principals.size(), name + " should allow exactly one caller, found " + principals);
         String principal = principals.iterator().next();
-        String from = principal.equals(Istio.INGRESS_PRINCIPAL) ? Istio.INGRESS
+        String from = principal.equals(Ingress.identity(mesh).principal()) ? Istio.INGRESS
                 : appOfServiceAccount(principal.substring(principal.lastIndexOf('/') + 1));
         return new Edge(from, to);
     }

@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class Repo {
 
     /** The services of the contract; every list of per-service things is checked against it. */
-    static final List<String> SERVICES = List.of("user", "order", "payment");
+    static final List<String> SERVICES = List.of("user", "order", "payment", "storefront");
+
+    /** The services with a database of their own (the storefront has none). */
+    static final List<String> SERVICES_WITH_DATABASE = List.of("user", "order", "payment");
 
     static final String NAMESPACE = "meshshop";
 

@@ -26,14 +26,25 @@ final class Resources {
 
     private final String source;
     private final List<StrictManifests.Manifest> manifests;
+    private final boolean production;
 
-    private Resources(String source, List<StrictManifests.Manifest> manifests) {
+    private Resources(String source, List<StrictManifests.Manifest> manifests, boolean production) {
         this.source = source;
         this.manifests = manifests;
+        this.production = production;
     }
 
     static Resources of(String source, String yaml) {
-        return new Resources(source, StrictManifests.parseAll(source, yaml));
+        return new Resources(source, StrictManifests.parseAll(source, yaml), false);
+    }
+
+    private static Resources production(String source, String yaml) {
+        return new Resources(source, StrictManifests.parseAll(source, yaml), true);
+    }
+
+    /** Rendered for production (k8s/overlays/prod and its mesh), else for dev. */
+    boolean isProduction() {
+        return production;
     }
 
     static Resources dev() {
@@ -41,7 +52,33 @@ final class Resources {
     }
 
     static Resources prod() {
-        return of(Kustomize.PROD, Kustomize.render(Kustomize.PROD));
+        return production(Kustomize.PROD, Kustomize.render(Kustomize.PROD));
+    }
+
+    /** mesh/ with the Gateway API as the ingress. */
+    static Resources meshGatewayApi() {
+        return of(Kustomize.DEV_MESH_GATEWAY_API, Kustomize.render(Kustomize.DEV_MESH_GATEWAY_API));
+    }
+
+    /** mesh/ for a gateway installed with Istio's Helm chart. */
+    static Resources meshHelmChartGateway() {
+        return of(Kustomize.DEV_MESH_HELM_CHART_GATEWAY, Kustomize.render(Kustomize.DEV_MESH_HELM_CHART_GATEWAY));
+    }
+
+    /** The production mesh overlay. */
+    static Resources prodMesh() {
+        return production(Kustomize.PROD_MESH, Kustomize.render(Kustomize.PROD_MESH));
+    }
+
+    /** The production mesh overlay with the Helm chart's gateway, as its kustomization's comment says to add it. */
+    static Resources prodMeshHelmChartGateway() {
+        return production(Kustomize.PROD_MESH + " with " + Kustomize.HELM_CHART_GATEWAY,
+                Kustomize.renderComposed("prod-mesh-helm", Kustomize.PROD_MESH, Kustomize.HELM_CHART_GATEWAY));
+    }
+
+    /** Every way meshshop's mesh resources can be rendered: the ingress variants, dev and prod. */
+    static List<Resources> allMeshes() {
+        return List.of(mesh(), meshWithOptional(), meshHelmChartGateway(), meshGatewayApi(), prodMesh(), prodMeshHelmChartGateway());
     }
 
     static Resources mesh() {
@@ -151,7 +188,7 @@ final class Resources {
         }
         for (EnvVar var : container.getEnv()) {
             if (var.getValueFrom() == null) {
-                env.put(var.getName(), var.getValue());
+                env.put(var.getName(), expand(var.getValue(), env));
             } else if (var.getValueFrom().getSecretKeyRef() != null) {
                 String name = var.getValueFrom().getSecretKeyRef().getName();
                 String key = var.getValueFrom().getSecretKeyRef().getKey();
@@ -163,6 +200,21 @@ final class Resources {
             }
         }
         return env;
+    }
+
+    /** The kubelet's $(NAME) expansion: from the variables defined before (envFrom's, then env's in order); others stay. */
+    static String expand(String value, Map<String, String> defined) {
+        if (value == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = defined.getOrDefault(m.group(1), m.group());
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private String decode(Secret secret, String key) {

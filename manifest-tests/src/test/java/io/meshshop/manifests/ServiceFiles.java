@@ -87,6 +87,32 @@ final class ServiceFiles {
     }
 
     /**
+     * How long the service's server keeps an idle connection open: server.idle-connection-timeout, else
+     * Helidon 4.1.2's default (ListenerConfig: PT5M, checked every idle-connection-period, PT2M).
+     */
+    static Duration serverIdleConnectionTimeout(String service) {
+        String configured = config(service).get("server.idle-connection-timeout");
+        return configured == null ? Duration.ofMinutes(5) : parseDuration(configured, applicationYaml(service) + " server.idle-connection-timeout");
+    }
+
+    /**
+     * The timeout of the readiness check's database query: db.health-timeout, else the default the services'
+     * shared code gives it (services/common Observability: DbClientHealthCheck ... timeout, read from the source).
+     */
+    static Duration databaseHealthTimeout(String service) {
+        String configured = config(service).get("db.health-timeout");
+        if (configured != null) {
+            return parseDuration(configured, applicationYaml(service) + " db.health-timeout");
+        }
+        String source = Repo.read("services/common/src/main/java/io/meshshop/common/observe/Observability.java");
+        Matcher m = Pattern.compile("\"health-timeout\"\\)[^;]*?Duration\\.ofSeconds\\((\\d+)\\)", Pattern.DOTALL).matcher(source);
+        if (!m.find()) {
+            return fail("services/common Observability.java: no default for db.health-timeout found");
+        }
+        return Duration.ofSeconds(Long.parseLong(m.group(1)));
+    }
+
+    /**
      * The read timeout of a service's HTTP client for one called service, beside the key that holds that
      * service's URL: user.service.url goes with user.service.read-timeout or user.service.timeout.read.
      */

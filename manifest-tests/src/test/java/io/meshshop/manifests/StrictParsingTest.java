@@ -26,7 +26,8 @@ class StrictParsingTest {
     void everyRenderedManifestParsesStrictly() {
         for (Resources rendered : List.of(Resources.of(Kustomize.BASE, Kustomize.render(Kustomize.BASE)),
                 Resources.dev(), Resources.prod(), Resources.devWithOptional(),
-                Resources.mesh(), Resources.meshWithOptional())) {
+                Resources.mesh(), Resources.meshWithOptional(), Resources.meshGatewayApi(), Resources.meshHelmChartGateway(),
+                Resources.prodMesh(), Resources.prodMeshHelmChartGateway())) {
             assertFalse(rendered.manifests().isEmpty(), rendered.source() + " is empty");
         }
     }

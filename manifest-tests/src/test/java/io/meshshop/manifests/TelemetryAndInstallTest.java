@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.istio.api.api.telemetry.v1alpha1.Tracing;
 import io.fabric8.istio.api.telemetry.v1.Telemetry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,8 +27,23 @@ class TelemetryAndInstallTest {
     static final String INSTALL = "mesh/install/istio-cni-and-tracing.yaml";
     /** The overlay installed with INSTALL: the proxies fetch the keys of customer tokens (CustomerTokensContractTest). */
     static final String JWKS_FETCH_INSTALL = "mesh/install/jwks-fetched-by-proxies.yaml";
+    /** The third overlay, for a production cluster: the proxies' spans to the platform's collector. */
+    static final String PRODUCTION_INSTALL = "mesh/install/production.yaml";
     /** Every IstioOperator file, in the order istioctl overlays them. */
-    static final List<String> INSTALL_FILES = List.of(INSTALL, JWKS_FETCH_INSTALL);
+    static final List<String> INSTALL_FILES = List.of(INSTALL, JWKS_FETCH_INSTALL, PRODUCTION_INSTALL);
+    /** The ones scripts/kind-up.sh installs a dev cluster with. */
+    static final List<String> DEV_INSTALL_FILES = List.of(INSTALL, JWKS_FETCH_INSTALL);
+
+    /**
+     * The OpenTelemetry collector the proxies of this rendering send spans to: the provider of the installation
+     * its environment uses (prod overlays production.yaml on the others; istioctl replaces lists whole).
+     */
+    static String collectorOf(Resources mesh) {
+        List<ExtensionProvider> providers = install(mesh.isProduction() ? PRODUCTION_INSTALL : INSTALL).spec().meshConfig()
+                .extensionProviders().stream().filter(p -> p.opentelemetry() != null).toList();
+        assertEquals(1, providers.size(), "one OpenTelemetry provider");
+        return providers.get(0).opentelemetry().service();
+    }
 
     // The part of IstioOperator that meshshop sets, read strictly (fabric8 has no IstioOperator model):
     // an unknown or misspelt field fails instead of being ignored by the tests.
@@ -86,11 +103,12 @@ class TelemetryAndInstallTest {
         assertTrue(operator.spec().components().cni().enabled(), "Pod Security restricted rejects istio-init: CNI is required");
     }
 
-    @Test
-    void tracesGoToAProviderTheInstallationDefines() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.meshshop.manifests.MeshRoutingContractTest#meshes")
+    void tracesGoToAProviderTheInstallationDefines(Resources mesh) {
         Set<String> providers = new TreeSet<>();
         install().spec().meshConfig().extensionProviders().forEach(p -> providers.add(p.name()));
-        List<Telemetry> telemetry = Resources.mesh().all(Telemetry.class);
+        List<Telemetry> telemetry = mesh.all(Telemetry.class);
         assertFalse(telemetry.isEmpty());
         for (Telemetry t : telemetry) {
             assertFalse(t.getSpec().getTracing().isEmpty(), t.getMetadata().getName());
@@ -107,21 +125,59 @@ class TelemetryAndInstallTest {
         }
         assertTrue(telemetry.stream().anyMatch(t -> Repo.NAMESPACE.equals(t.getMetadata().getNamespace())),
                 "a Telemetry for the meshshop proxies");
+        Ingress.Identity gateway = Ingress.identity(mesh);
         assertTrue(telemetry.stream().anyMatch(t -> t.getSpec().getSelector() != null
-                        && Map.of("istio", "ingressgateway").equals(t.getSpec().getSelector().getMatchLabels())),
-                "a Telemetry for the ingress gateway, where traces start");
+                        && gateway.namespace().equals(t.getMetadata().getNamespace())
+                        && gateway.podLabels().equals(t.getSpec().getSelector().getMatchLabels())),
+                mesh.source() + ": a Telemetry for the ingress gateway, where traces start, beside it in " + gateway.namespace());
+        for (String file : List.of(INSTALL, PRODUCTION_INSTALL)) {
+            Set<String> named = new TreeSet<>();
+            install(file).spec().meshConfig().extensionProviders().forEach(p -> named.add(p.name()));
+            assertEquals(providers, named, file + " defines the same providers (istioctl replaces the list whole)");
+        }
     }
 
-    /** The proxies and the apps export to the same collector, so their spans land in one trace. */
+    /**
+     * In prod the gateway, where most traces start, and the sidecars sample 1-10%; the services' parent-based
+     * sampler follows a sampled parent, so the gateway's rate is what decides, and the services' own ratio (for
+     * the traces they start) is no higher. dev samples everything, for the demo.
+     */
     @Test
-    void proxiesAndServicesExportOtlpToTheSameJaegerCollector() {
-        List<ExtensionProvider> providers = install().spec().meshConfig().extensionProviders().stream()
-                .filter(p -> p.opentelemetry() != null).toList();
-        assertEquals(1, providers.size());
-        OpenTelemetry otel = providers.get(0).opentelemetry();
-        assertEquals("jaeger-collector.istio-system.svc.cluster.local", otel.service());
-        assertEquals(4317, otel.port(), "OTLP over gRPC");
+    void productionSamplesALittleAndEveryoneFollowsTheGateway() {
+        for (Resources mesh : List.of(Resources.prodMesh(), Resources.prodMeshHelmChartGateway())) {
+            List<Telemetry> telemetry = mesh.all(Telemetry.class);
+            assertEquals(2, telemetry.size(), mesh.source() + ": the gateway's and the sidecars' Telemetry");
+            for (Telemetry t : telemetry) {
+                for (Tracing tracing : t.getSpec().getTracing()) {
+                    double percent = tracing.getRandomSamplingPercentage();
+                    assertTrue(percent >= 1 && percent <= 10, mesh.source() + ": Telemetry " + t.getMetadata().getName()
+                            + " samples " + percent + "%, not 1-10%");
+                }
+            }
+            double gateway = telemetry.stream().filter(t -> t.getSpec().getSelector() != null)
+                    .flatMap(t -> t.getSpec().getTracing().stream()).mapToDouble(Tracing::getRandomSamplingPercentage).max().orElseThrow();
+            Resources prod = Resources.prod();
+            for (Resources.Workload w : prod.serviceWorkloads()) {
+                Map<String, String> env = prod.environment(w.app());
+                assertEquals("parentbased_traceidratio", env.get("OTEL_TRACES_SAMPLER"), w.toString());
+                double ratio = Double.parseDouble(env.get("OTEL_TRACES_SAMPLER_ARG"));
+                assertTrue(ratio * 100 <= gateway, w + ": samples " + ratio + " of its own traces, more than the gateway's " + gateway + "%");
+            }
+        }
+    }
+
+    /**
+     * The proxies and the apps export to the same collector, so their spans land in one trace: dev to the addons'
+     * Jaeger, prod to the platform's collector, each environment with its own endpoint.
+     */
+    @Test
+    void proxiesAndServicesExportOtlpToTheSameCollectorPerEnvironment() {
+        assertEquals("jaeger-collector.istio-system.svc.cluster.local", collectorOf(Resources.mesh()), "dev: the addons' Jaeger");
+        assertFalse(collectorOf(Resources.prodMesh()).equals(collectorOf(Resources.mesh())), "prod sends spans elsewhere than the demo's Jaeger");
         for (Resources k8s : List.of(Resources.dev(), Resources.prod())) {
+            OpenTelemetry otel = install(k8s.isProduction() ? PRODUCTION_INSTALL : INSTALL).spec().meshConfig().extensionProviders()
+                    .stream().filter(p -> p.opentelemetry() != null).findFirst().orElseThrow().opentelemetry();
+            assertEquals(4317, otel.port(), "OTLP over gRPC");
             for (Resources.Workload w : k8s.serviceWorkloads()) {
                 URI endpoint = URI.create(k8s.environment(w.app()).get("OTEL_EXPORTER_OTLP_ENDPOINT"));
                 assertEquals(otel.service(), endpoint.getHost(), w.toString());
@@ -156,7 +212,7 @@ class TelemetryAndInstallTest {
                 assertEquals("/dev/stdout", provider.envoyFileAccessLog().path(), "kubectl logs reads stdout");
             });
         });
-        for (String service : List.of("user", "order", "payment")) {
+        for (String service : Repo.SERVICES) {
             String yaml = Repo.read("services/" + service + "/src/main/resources/application.yaml");
             assertTrue(yaml.contains("access-log:\n  enabled: false"), service + ": the sidecar logs requests");
         }

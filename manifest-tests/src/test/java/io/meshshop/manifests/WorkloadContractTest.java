@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -216,9 +217,16 @@ class WorkloadContractTest {
         for (Resources.Workload w : k8s.serviceWorkloads()) {
             String app = w.template().getMetadata().getLabels().get("app");
             Map<String, String> env = k8s.environment(w.app());
-            for (String name : List.of("SERVER_PORT", "DB_URL", "DB_USER", "DB_PASSWORD", "OTEL_EXPORTER_OTLP_ENDPOINT",
-                    "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "OTEL_PROPAGATORS", "OTEL_RESOURCE_ATTRIBUTES",
-                    "JAVA_TOOL_OPTIONS")) {
+            for (String name : List.of("SERVER_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
+                    "OTEL_PROPAGATORS", "OTEL_RESOURCE_ATTRIBUTES", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+                assertNotNull(env.get(name), w + " lacks " + name);
+            }
+            if (!Repo.SERVICES_WITH_DATABASE.contains(app)) {
+                assertTrue(env.keySet().stream().noneMatch(n -> List.of("DB_URL", "DB_USER", "DB_PASSWORD", "DB_MIGRATION_USER").contains(n)),
+                        w + " has no database: " + env.keySet());
+                continue;
+            }
+            for (String name : List.of("DB_URL", "DB_USER", "DB_PASSWORD", "DB_MIGRATION_USER", "DB_MIGRATION_PASSWORD")) {
                 assertNotNull(env.get(name), w + " lacks " + name);
             }
             assertEquals("parentbased_traceidratio", env.get("OTEL_TRACES_SAMPLER"), w.toString());
@@ -228,8 +236,8 @@ class WorkloadContractTest {
             assertTrue(propagators.containsAll(Set.of("tracecontext", "baggage", "b3multi")), w + ": " + propagators);
             assertTrue(List.of(env.get("OTEL_RESOURCE_ATTRIBUTES").split(",")).contains("service.name=" + app),
                     w + ": traces must carry service.name=" + app);
-            assertTrue(env.get("DB_URL").startsWith("jdbc:postgresql://") || env.get("DB_URL").startsWith("<secret "),
-                    w + ": DB_URL " + env.get("DB_URL"));
+            assertTrue(env.get("DB_URL").startsWith("jdbc:postgresql://"), w + ": DB_URL " + env.get("DB_URL"));
+            assertFalse(env.get("DB_URL").contains("$("), w + ": DB_URL refers to a variable not defined before it: " + env.get("DB_URL"));
         }
     }
 
@@ -274,9 +282,13 @@ class WorkloadContractTest {
                         }
                     }
                 }
-                // A missing Secret volume keeps the pod from starting too. The one exception holds private keys,
-                // so no manifest contains it: scripts/kind-up.sh creates it (KindScriptTest checks that it does).
+                // A missing Secret or ConfigMap volume keeps the pod from starting too. The one exception holds private
+                // keys, so no manifest contains it: scripts/kind-up.sh creates it (KindScriptTest checks that it does).
                 for (var volume : w.template().getSpec().getVolumes()) {
+                    if (volume.getConfigMap() != null) {
+                        assertTrue(k8s.find(ConfigMap.class, volume.getConfigMap().getName()).isPresent(),
+                                w + " mounts missing ConfigMap " + volume.getConfigMap().getName());
+                    }
                     if (volume.getSecret() != null && !volume.getSecret().getSecretName().equals("user-signing-keys")) {
                         String secret = volume.getSecret().getSecretName();
                         assertTrue(k8s.find(Secret.class, secret).isPresent(), w + " mounts missing Secret " + secret);
@@ -286,37 +298,156 @@ class WorkloadContractTest {
         }
     }
 
-    /** Each dev service talks to its own PostgreSQL, with the same credentials that database was created with. */
+    /**
+     * Each dev service talks to its own PostgreSQL, which creates the service's two roles from the same Secrets the
+     * service reads: the running service as the data-only role, the migrations as the schema owner, and neither is
+     * the database's superuser (which only the database pod knows).
+     */
     @Test
-    void devServicesUseTheirOwnDatabase() {
+    void devServicesUseTheirOwnDatabaseWithSeparateRoles() {
         Resources dev = Resources.dev();
-        for (String service : Repo.SERVICES) {
+        for (String service : Repo.SERVICES_WITH_DATABASE) {
             Map<String, String> env = dev.environment(dev.serviceWorkload(service).app());
             StatefulSet db = dev.named(StatefulSet.class, service + "-db");
             Map<String, String> dbEnv = dev.environment(db.getSpec().getTemplate().getSpec().getContainers().get(0));
             Service dbService = dev.named(Service.class, service + "-db");
             assertEquals(5432, dbService.getSpec().getPorts().get(0).getPort());
-            assertEquals("jdbc:postgresql://" + service + "-db:5432/" + dbEnv.get("POSTGRES_DB"), env.get("DB_URL"), service);
-            assertEquals(dbEnv.get("POSTGRES_USER"), env.get("DB_USER"), service);
-            assertEquals(dbEnv.get("POSTGRES_PASSWORD"), env.get("DB_PASSWORD"), service);
+            assertEquals("jdbc:postgresql://" + service + "-db:5432/" + dbEnv.get("POSTGRES_DB") + "?sslmode=disable", env.get("DB_URL"), service);
+            assertEquals(dbEnv.get("MESHSHOP_APP_USER"), env.get("DB_USER"), service + ": the service runs as the data-only role");
+            assertEquals(dbEnv.get("MESHSHOP_APP_PASSWORD"), env.get("DB_PASSWORD"), service);
+            assertEquals(dbEnv.get("MESHSHOP_MIGRATION_USER"), env.get("DB_MIGRATION_USER"), service + ": the migrations run as the owner");
+            assertEquals(dbEnv.get("MESHSHOP_MIGRATION_PASSWORD"), env.get("DB_MIGRATION_PASSWORD"), service);
+            assertEquals(3, Set.of(dbEnv.get("POSTGRES_USER"), env.get("DB_USER"), env.get("DB_MIGRATION_USER")).size(),
+                    service + ": superuser, owner and data role are three roles");
             assertTrue(dbService.getSpec().getPorts().get(0).getName().startsWith("tcp"),
                     service + "-db: PostgreSQL is not HTTP; the port name tells Istio");
             assertEquals("false", db.getSpec().getTemplate().getMetadata().getLabels().get("sidecar.istio.io/inject"),
                     service + "-db stays outside the mesh, so the mesh's call edges are the services' own");
-            assertEquals(service + "-db", db.getSpec().getServiceName());
+            var init = db.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals("/docker-entrypoint-initdb.d")).findFirst()
+                    .orElseGet(() -> fail(service + "-db does not run the roles' script"));
+            var volume = db.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getName().equals(init.getName()))
+                    .findFirst().orElseThrow();
+            ConfigMap script = dev.findGenerated(ConfigMap.class, service + "-db-init").orElseGet(() -> fail(service + "-db-init"));
+            assertEquals(script.getMetadata().getName(), volume.getConfigMap().getName());
+            assertEquals(Repo.read(DatabaseRolesTest.SCRIPT), script.getData().get("create-roles.sh"), "the script DatabaseRolesTest runs");
         }
     }
 
-    /** prod brings no Secret: it reads each service's externally managed <service>-db-credentials. */
+    /** A StatefulSet's serviceName must name a headless Service that selects its pods (the pods' stable DNS names). */
     @Test
-    void prodReadsExternalDatabaseSecrets() {
+    void statefulSetsAreGovernedByHeadlessServices() {
+        Resources dev = Resources.dev();
+        assertFalse(dev.all(StatefulSet.class).isEmpty());
+        for (StatefulSet set : dev.all(StatefulSet.class)) {
+            Service governing = dev.named(Service.class, set.getSpec().getServiceName());
+            assertEquals("None", governing.getSpec().getClusterIP(), "Service " + governing.getMetadata().getName() + " must be headless");
+            assertTrue(isSubset(governing.getSpec().getSelector(), set.getSpec().getTemplate().getMetadata().getLabels()),
+                    "Service " + governing.getMetadata().getName() + " does not select StatefulSet " + set.getMetadata().getName());
+        }
+    }
+
+    /**
+     * Only the owning service reaches its database: one NetworkPolicy per database pod, of type Ingress, whose only
+     * rule admits the pods of the database's service on PostgreSQL's port, and no other workload's pods.
+     */
+    @Test
+    void onlyTheOwningServiceReachesItsDatabase() {
+        Resources dev = Resources.devWithOptional();
+        for (String service : Repo.SERVICES_WITH_DATABASE) {
+            Map<String, String> dbPods = dev.named(StatefulSet.class, service + "-db").getSpec().getTemplate().getMetadata().getLabels();
+            List<NetworkPolicy> policies = dev.all(NetworkPolicy.class).stream()
+                    .filter(p -> isSubset(p.getSpec().getPodSelector().getMatchLabels(), dbPods)).toList();
+            assertEquals(1, policies.size(), service + "-db: one NetworkPolicy");
+            NetworkPolicy policy = policies.get(0);
+            assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes(), policy.getMetadata().getName());
+            assertEquals(1, policy.getSpec().getIngress().size(), policy.getMetadata().getName() + ": one rule");
+            var rule = policy.getSpec().getIngress().get(0);
+            assertEquals(1, rule.getFrom().size(), policy.getMetadata().getName());
+            var from = rule.getFrom().get(0);
+            assertNull(from.getNamespaceSelector(), policy.getMetadata().getName() + ": pods of meshshop only");
+            assertNull(from.getIpBlock(), policy.getMetadata().getName());
+            Set<String> admitted = new TreeSet<>();
+            podsSelectedBy(dev, from.getPodSelector().getMatchLabels())
+                    .forEach(w -> admitted.add(w.template().getMetadata().getLabels().get("app")));
+            assertEquals(Set.of(service), admitted, policy.getMetadata().getName() + " admits the pods of " + admitted);
+            assertEquals(1, rule.getPorts().size());
+            assertEquals(5432, rule.getPorts().get(0).getPort().getIntVal(), policy.getMetadata().getName());
+        }
+    }
+
+    /** The committed dev passwords say that they are for dev only, in their values and an annotation. */
+    @Test
+    void devSecretsAreMarkedDevOnly() {
+        List<Secret> secrets = Resources.dev().all(Secret.class);
+        assertFalse(secrets.isEmpty());
+        for (Secret secret : secrets) {
+            assertEquals("true", secret.getMetadata().getAnnotations().get("meshshop.dev/dev-only"), secret.getMetadata().getName());
+            String password = new String(java.util.Base64.getDecoder().decode(secret.getData().get("password")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(password.startsWith("dev-only-"), secret.getMetadata().getName() + ": the password says dev-only");
+        }
+    }
+
+    /**
+     * prod brings no Secret: it reads each service's externally managed <service>-db-credentials (the data-only role)
+     * and <service>-db-migration-credentials (the owner), and connects over TLS that verifies the server's certificate
+     * and name against the mounted CA.
+     */
+    @Test
+    void prodReadsExternalDatabaseSecretsAndVerifiesTls() {
         Resources prod = Resources.prod();
         assertEquals(List.of(), prod.all(Secret.class), "prod must not contain Secrets");
         assertEquals(List.of(), prod.all(StatefulSet.class), "prod uses external databases");
-        for (String service : Repo.SERVICES) {
-            Map<String, String> env = prod.environment(prod.serviceWorkload(service).app());
-            for (Map.Entry<String, String> e : Map.of("DB_URL", "url", "DB_USER", "username", "DB_PASSWORD", "password").entrySet()) {
-                assertEquals("<secret " + service + "-db-credentials/" + e.getValue() + ">", env.get(e.getKey()), service);
+        for (String service : Repo.SERVICES_WITH_DATABASE) {
+            Resources.Workload w = prod.serviceWorkload(service);
+            Map<String, String> env = prod.environment(w.app());
+            String credentials = "<secret " + service + "-db-credentials/";
+            assertEquals(credentials + "username>", env.get("DB_USER"), service);
+            assertEquals(credentials + "password>", env.get("DB_PASSWORD"), service);
+            assertEquals("<secret " + service + "-db-migration-credentials/username>", env.get("DB_MIGRATION_USER"), service);
+            assertEquals("<secret " + service + "-db-migration-credentials/password>", env.get("DB_MIGRATION_PASSWORD"), service);
+            String url = env.get("DB_URL");
+            assertTrue(url.startsWith("jdbc:postgresql://" + credentials + "host>:" + credentials + "port>/" + credentials + "database>?"),
+                    service + ": DB_URL " + url);
+            Map<String, String> parameters = new java.util.HashMap<>();
+            for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
+                parameters.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+            assertEquals("verify-full", parameters.get("sslmode"), service + ": TLS, the certificate and the host name checked");
+            String ca = parameters.get("sslrootcert");
+            assertNotNull(ca, service + ": sslrootcert");
+            var mount = w.app().getVolumeMounts().stream().filter(m -> ca.startsWith(m.getMountPath() + "/")).findFirst()
+                    .orElseGet(() -> fail(service + ": nothing mounted at " + ca));
+            var volume = w.template().getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+            assertNotNull(volume.getConfigMap(), service + ": the CA comes from a ConfigMap");
+            assertTrue(volume.getConfigMap().getItems().stream().anyMatch(i -> ca.endsWith("/" + i.getPath())), service + ": " + ca);
+        }
+        assertTrue(prod.serviceWorkload("storefront").template().getSpec().getVolumes().stream().noneMatch(v -> v.getName().equals("db-ca")),
+                "the storefront has no database");
+    }
+
+    /**
+     * Connections: every replica's pool at maxReplicas, plus the migrations' own connection per starting pod,
+     * must fit the database's max_connections minus PostgreSQL's superuser reserve. dev: the overlay's servers
+     * (PostgreSQL's default 100); prod: the default 100 too, the assumption docs/deploy.md states (a server per
+     * service; a shared server needs the sum, or a pooler).
+     */
+    @Test
+    void databasePoolsFitMaxConnectionsAtMaxReplicas() {
+        int maxConnections = 100;
+        int superuserReserve = 3;
+        for (Resources k8s : List.of(Resources.dev(), Resources.prod())) {
+            for (String service : Repo.SERVICES_WITH_DATABASE) {
+                int replicas = k8s.named(HorizontalPodAutoscaler.class, service).getSpec().getMaxReplicas();
+                String pool = k8s.environment(k8s.serviceWorkload(service).app()).get("DB_POOL_SIZE");
+                int size = Integer.parseInt(pool != null ? pool : ServiceFiles.config(service).get("db.pool.size"));
+                int needed = replicas * (size + 1);
+                assertTrue(needed <= maxConnections - superuserReserve, k8s.source() + " " + service + ": " + replicas + " replicas x ("
+                        + size + " pooled + 1 migration) = " + needed + " connections, over max_connections " + maxConnections);
+            }
+            if (k8s.isProduction()) {
+                assertTrue(Repo.read("docs/deploy.md").contains("max_connections"), "docs/deploy.md states the connection budget");
             }
         }
     }
@@ -340,10 +471,17 @@ class WorkloadContractTest {
     void jvmFitsItsMemoryLimit(Resources k8s) {
         for (Resources.Workload w : k8s.serviceWorkloads()) {
             String options = k8s.environment(w.app()).get("JAVA_TOOL_OPTIONS");
+            String launcher = k8s.environment(w.app()).get("JDK_JAVA_OPTIONS");
             long heap = jvmSize(options, "-Xmx", w);
             long metaspace = jvmSize(options, "-XX:MaxMetaspaceSize=", w);
-            // Code cache, thread stacks, GC and native buffers: at least 32 MiB on top.
-            long needed = heap + metaspace + 32L * 1024 * 1024;
+            long codeCache = jvmSize(options, "-XX:ReservedCodeCacheSize=", w);
+            // Direct memory would default to -Xmx: it must be capped, and counts against the limit too.
+            long direct = jvmSize(launcher, "-XX:MaxDirectMemorySize=", w);
+            // Thread stacks, GC and other native memory: 16 MiB on top.
+            long needed = heap + metaspace + codeCache + direct + 16L * 1024 * 1024;
+            // Without a CPU limit the JVM would size its pools for every core of the node.
+            Matcher processors = Pattern.compile("-XX:ActiveProcessorCount=(\\d+)").matcher(launcher);
+            assertTrue(processors.find(), w + ": JDK_JAVA_OPTIONS sets -XX:ActiveProcessorCount (" + launcher + ")");
             long limit = memoryLimit(w);
             assertTrue(needed <= limit, w + ": JVM needs about " + needed / 1048576 + " MiB, limit is " + limit / 1048576 + " MiB");
             Quantity request = w.app().getResources().getRequests().get("memory");
@@ -366,6 +504,91 @@ class WorkloadContractTest {
         for (Resources.Workload w : k8s.serviceWorkloads()) {
             String app = w.template().getMetadata().getLabels().get("app");
             assertTrue(w.app().getImage().matches("(.+/)?meshshop/" + app + ":[^:/]+"), w + ": " + w.app().getImage());
+        }
+    }
+
+    /**
+     * Autoscaling reads the service container's CPU only: a pod's Resource utilisation would include the sidecar's
+     * usage and request, so Envoy's work would move the figure.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void autoscalersScaleOnTheAppContainersCpu(Resources k8s) {
+        for (HorizontalPodAutoscaler hpa : k8s.all(HorizontalPodAutoscaler.class)) {
+            Resources.Workload w = k8s.serviceWorkload(hpa.getSpec().getScaleTargetRef().getName());
+            assertFalse(hpa.getSpec().getMetrics().isEmpty(), "HPA " + hpa.getMetadata().getName());
+            for (var metric : hpa.getSpec().getMetrics()) {
+                assertEquals("ContainerResource", metric.getType(), "HPA " + hpa.getMetadata().getName() + ": per container, not per pod");
+                assertEquals(w.app().getName(), metric.getContainerResource().getContainer(), "HPA " + hpa.getMetadata().getName());
+                assertEquals("cpu", metric.getContainerResource().getName());
+                assertNotNull(w.app().getResources().getRequests().get("cpu"), w + ": Utilization needs a CPU request");
+            }
+        }
+    }
+
+    /** Readiness follows the database: during an outage every pod is unready, and a budget must not block drains then. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void disruptionBudgetsEvictUnhealthyPods(Resources k8s) {
+        for (PodDisruptionBudget pdb : k8s.all(PodDisruptionBudget.class)) {
+            assertEquals("AlwaysAllow", pdb.getSpec().getUnhealthyPodEvictionPolicy(), "PodDisruptionBudget " + pdb.getMetadata().getName());
+        }
+    }
+
+    /** The readiness probe waits longer than the database check it triggers, or a slow database reads as a probe timeout. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void readinessProbeOutlastsTheDatabaseCheck(Resources k8s) {
+        for (Resources.Workload w : k8s.serviceWorkloads()) {
+            String app = w.template().getMetadata().getLabels().get("app");
+            Integer timeout = w.app().getReadinessProbe().getTimeoutSeconds();
+            Duration probe = Duration.ofSeconds(timeout == null ? 1 : timeout);
+            if (Repo.SERVICES_WITH_DATABASE.contains(app)) {
+                Duration check = ServiceFiles.databaseHealthTimeout(app);
+                assertTrue(probe.compareTo(check) > 0, w + ": readiness probe timeout " + probe + " is not above the database check's " + check);
+            }
+        }
+    }
+
+    /** prod spreads each service's replicas over zones (required) and hosts (preferred), counting the same app and ReplicaSet. */
+    @Test
+    void prodSpreadsReplicasOverZonesAndHosts() {
+        Resources prod = Resources.prod();
+        for (Resources.Workload w : prod.serviceWorkloads()) {
+            Map<String, String> whenUnsatisfiable = new java.util.HashMap<>();
+            for (var constraint : w.template().getSpec().getTopologySpreadConstraints()) {
+                whenUnsatisfiable.put(constraint.getTopologyKey(), constraint.getWhenUnsatisfiable());
+                assertEquals(1, constraint.getMaxSkew(), w.toString());
+                assertTrue(constraint.getMatchLabelKeys().containsAll(List.of("app", "pod-template-hash")),
+                        w + ": counts the pods of its own app and ReplicaSet: " + constraint.getMatchLabelKeys());
+                assertNotNull(constraint.getLabelSelector(), w + ": matchLabelKeys need a labelSelector");
+            }
+            assertEquals(Map.of("topology.kubernetes.io/zone", "DoNotSchedule", "kubernetes.io/hostname", "ScheduleAnyway"),
+                    whenUnsatisfiable, w.toString());
+        }
+        for (Resources.Workload w : Resources.dev().serviceWorkloads()) {
+            assertTrue(w.template().getSpec().getTopologySpreadConstraints().isEmpty(), w + ": a one-node kind cluster has nothing to spread over");
+        }
+    }
+
+    /**
+     * The images' AOT caches are trained with k8s/base/runtime.env's JAVA_TOOL_OPTIONS. A JDK 25 refuses a cache
+     * written with another GC or object layout (measured: -XX:AOTMode=on fails without -XX:+UseCompactObjectHeaders),
+     * and uses it with another heap, metaspace, code cache or JIT (measured with prod's options: docs/deploy.md, "Pod
+     * sizing"). So every overlay keeps the trained GC and object layout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void jvmOptionsKeepWhatTheAotCacheDependsOn(Resources k8s) {
+        String trained = Repo.read("k8s/base/runtime.env").lines().filter(l -> l.startsWith("JAVA_TOOL_OPTIONS="))
+                .findFirst().orElseThrow().substring("JAVA_TOOL_OPTIONS=".length());
+        for (Resources.Workload w : k8s.serviceWorkloads()) {
+            Set<String> options = Set.of(k8s.environment(w.app()).get("JAVA_TOOL_OPTIONS").split("\\s+"));
+            for (String flag : trained.split("\\s+")) {
+                if (flag.startsWith("-XX:+Use") && (flag.endsWith("GC") || flag.equals("-XX:+UseCompactObjectHeaders"))) {
+                    assertTrue(options.contains(flag), w + ": " + flag + " (the AOT cache was trained with it) is missing");
+                }
+            }
         }
     }
 

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * One checkout across three real servers, each its own process exporting OTLP/HTTP protobuf to a receiver
- * in this test, with an incoming traceparent as the ingress gateway's sidecar would send it. The spans
+ * One checkout by a signed-in customer across three real servers, each its own process exporting OTLP/HTTP
+ * protobuf to a receiver in this test, with an incoming traceparent as the ingress gateway's sidecar would
+ * send it. The spans
  * must form one tree in the caller's trace: order's server span continues the traceparent and is the
  * parent of its client spans; user's and payment's server spans are children of those client spans (the
  * context travelled on the wire); every service has database spans under its server span; business
@@ -53,14 +54,11 @@ class CheckoutTraceTest {
         Map<String, String> orderEnv = new LinkedHashMap<>(otlp);
         orderEnv.put("USER_SERVICE_URL", user.baseUrl());
         orderEnv.put("PAYMENT_SERVICE_URL", payment.baseUrl());
+        orderEnv.putAll(user.jwksFor());
         ServiceProcess orderService = start("order", orderEnv);
 
         email = "checkout-" + UUID.randomUUID() + "@example.com";
-        Http.Answer created = Http.postJson(user.baseUrl() + "/api/users",
-                "{\"name\":\"Checkout Trace\",\"email\":\"" + email + "\"}",
-                "Idempotency-Key", UUID.randomUUID().toString());
-        assertEquals(201, created.status(), created.body());
-        String userId = created.json().getString("id");
+        Customer customer = Customer.signUp(user.baseUrl(), "Checkout Trace", email, "checkout-" + UUID.randomUUID());
 
         Http.Answer products = Http.get(orderService.baseUrl() + "/api/products");
         assertEquals(200, products.status(), products.body());
@@ -68,11 +66,13 @@ class CheckoutTraceTest {
 
         caller = TraceContext.random();
         Http.Answer placed = Http.postJson(orderService.baseUrl() + "/api/orders",
-                "{\"userId\":\"" + userId + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
-                "traceparent", caller.traceparent(), "Idempotency-Key", UUID.randomUUID().toString());
+                "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
+                "traceparent", caller.traceparent(), "Idempotency-Key", UUID.randomUUID().toString(),
+                "Authorization", "Bearer " + customer.token());
         assertEquals(201, placed.status(), placed.body() + "\norder's log:\n" + orderService.logTail());
         order = placed.json();
         assertEquals("PAID", order.getString("status"), placed.body());
+        assertEquals(customer.id(), order.getString("userId"), "the order is the signed-in customer's");
 
         // order's server span ends last, after the calls it made; once the three server spans are here,
         // one more export interval brings any straggler.

@@ -42,6 +42,8 @@ final class OtlpReceiver implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    /** Every export request as protobuf text: events, links and status messages too, not only what ReceivedSpan keeps. */
+    private final List<String> exports = new CopyOnWriteArrayList<>();
 
     private OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -65,6 +67,11 @@ final class OtlpReceiver implements AutoCloseable {
 
     List<ReceivedSpan> spans() {
         return List.copyOf(spans);
+    }
+
+    /** Everything received, as protobuf text (strings as sent, non-ASCII escaped). */
+    List<String> exports() {
+        return List.copyOf(exports);
     }
 
     List<ReceivedSpan> trace(String traceId) {
@@ -120,6 +127,7 @@ final class OtlpReceiver implements AutoCloseable {
                 return;
             }
             spans.addAll(decode(request));
+            exports.add(request.toString());
             byte[] answer = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
             exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
             exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);

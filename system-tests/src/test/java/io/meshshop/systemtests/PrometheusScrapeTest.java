@@ -43,8 +43,10 @@ class PrometheusScrapeTest {
         PrometheusServer.binary(); // fail before starting anything when Prometheus is not installed
         ServiceProcess user = start("user", Map.of());
         ServiceProcess payment = start("payment", Map.of());
-        ServiceProcess order = start("order", Map.of("USER_SERVICE_URL", user.baseUrl(),
-                "PAYMENT_SERVICE_URL", payment.baseUrl()));
+        Map<String, String> orderEnv = new LinkedHashMap<>(user.jwksFor());
+        orderEnv.put("USER_SERVICE_URL", user.baseUrl());
+        orderEnv.put("PAYMENT_SERVICE_URL", payment.baseUrl());
+        ServiceProcess order = start("order", orderEnv);
 
         // Traffic on every service before Prometheus starts, so that every series exists at its first
         // scrape, and the same again once it has been scraped: rate() sees an increase only between two
@@ -59,20 +61,16 @@ class PrometheusScrapeTest {
         traffic(user, order);
     }
 
-    /** A registration, a read, a client error (400) and one checkout. */
+    /** A registration and sign-in, a read of oneself, a client error (400) and one checkout. */
     private static void traffic(ServiceProcess user, ServiceProcess order) {
-        Http.Answer created = Http.postJson(user.baseUrl() + "/api/users",
-                "{\"name\":\"Scrape Test\",\"email\":\"scrape-" + UUID.randomUUID() + "@example.com\"}",
-                "Idempotency-Key", UUID.randomUUID().toString());
-        assertEquals(201, created.status(), created.body());
-        String userId = created.json().getString("id");
-        assertEquals(200, Http.get(user.baseUrl() + "/api/users/" + userId).status());
-        assertEquals(400, Http.get(user.baseUrl() + "/api/users/not-a-uuid").status());
+        Customer customer = Customer.signUp(user.baseUrl(), "Scrape Test");
+        assertEquals(200, Http.get(user.baseUrl() + "/api/users/" + customer.id(), customer.bearer()).status());
+        assertEquals(400, Http.get(user.baseUrl() + "/api/users/not-a-uuid", customer.bearer()).status());
         String sku = Http.get(order.baseUrl() + "/api/products").json().getJsonArray("items")
                 .getJsonObject(0).getString("sku");
         Http.Answer placed = Http.postJson(order.baseUrl() + "/api/orders",
-                "{\"userId\":\"" + userId + "\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
-                "Idempotency-Key", UUID.randomUUID().toString());
+                "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
+                "Idempotency-Key", UUID.randomUUID().toString(), "Authorization", "Bearer " + customer.token());
         assertEquals(201, placed.status(), placed.body());
     }
 

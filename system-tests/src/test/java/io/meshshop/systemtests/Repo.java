@@ -31,7 +31,7 @@ final class Repo {
         Path jar = ROOT.resolve("services").resolve(service).resolve("target").resolve(service + ".jar");
         if (!Files.isRegularFile(jar)) {
             fail(jar + " is missing. The system tests run the packaged services: build them first with"
-                    + " `mvn -B install -DskipTests` at the repository root (the root build lists system-tests"
+                    + " `mvn -B package -DskipTests` at the repository root (the root build lists system-tests"
                     + " after the services, so `mvn verify` there does this by itself).");
         }
         return jar;

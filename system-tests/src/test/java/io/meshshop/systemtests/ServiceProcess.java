@@ -46,16 +46,24 @@ final class ServiceProcess implements AutoCloseable {
      *                 JAVA_TOOL_OPTIONS, which would change what the test observes)
      */
     static ServiceProcess start(String name, Map<String, String> extraEnv) {
+        return start(name, extraEnv, List.of());
+    }
+
+    /** As {@link #start(String, Map)}, with JVM options before {@code -jar} (a logging configuration, say). */
+    static ServiceProcess start(String name, Map<String, String> extraEnv, List<String> jvmOptions) {
         Path jar = Repo.serviceJar(name);
         Path dir = Repo.scratch(name);
         int port = Repo.freePort();
         Path log = dir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-Xmx256m", "-jar", jar.toString())
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.equals("JAVA_TOOL_OPTIONS")
+        env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.equals("JAVA_TOOL_OPTIONS") || key.startsWith("AUTH_")
                 || key.startsWith("DB_") || key.startsWith("SERVER_") || key.endsWith("_SERVICE_URL"));
         env.put("SERVER_PORT", String.valueOf(port));
         env.put("SERVER_HOST", "127.0.0.1");
@@ -63,6 +71,12 @@ final class ServiceProcess implements AutoCloseable {
         env.put("DB_URL", "jdbc:h2:file:" + dir.resolve("data").resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE");
         // No drain on SIGTERM: nothing routes to these processes but the test.
         env.put("SHUTDOWN_DRAIN", "PT0S");
+        if (name.equals("user")) {
+            // Customers sign in: user signs their tokens with a development key it creates in its scratch
+            // directory on start (auth.generate-signing-keys, as in run-local.sh; never in the cluster).
+            env.put("AUTH_SIGNING_dash_KEYS", dir.resolve("signing-keys.json").toString());
+            env.put("AUTH_GENERATE_dash_SIGNING_dash_KEYS", "true");
+        }
         env.putAll(extraEnv);
         Process process;
         try {
@@ -116,6 +130,20 @@ final class ServiceProcess implements AutoCloseable {
             Processes.sleep(200);
         }
         fail(name + " was not ready within " + timeout.toSeconds() + " s; its log:\n" + logTail());
+    }
+
+    /** Everything the process wrote to stdout and stderr so far. */
+    String logText() {
+        try {
+            return java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the log of " + name, e);
+        }
+    }
+
+    /** The environment order needs to check the tokens this user service signs. */
+    Map<String, String> jwksFor() {
+        return Map.of("AUTH_JWKS_URL", baseUrl() + "/.well-known/jwks.json");
     }
 
     /** The last lines of the service's output, for failure messages. */

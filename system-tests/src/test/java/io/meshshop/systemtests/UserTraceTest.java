@@ -25,8 +25,9 @@ class UserTraceTest {
              ServiceProcess user = ServiceProcess.start("user", ServiceProcess.otlpTo(receiver.endpoint()))) {
             TraceContext caller = TraceContext.random();
             String email = "trace-" + UUID.randomUUID() + "@example.com";
+            String password = "trace-" + UUID.randomUUID();
             Http.Answer created = Http.postJson(user.baseUrl() + "/api/users",
-                    "{\"name\":\"Trace Test\",\"email\":\"" + email + "\"}",
+                    "{\"name\":\"Trace Test\",\"email\":\"" + email + "\",\"password\":\"" + password + "\"}",
                     "traceparent", caller.traceparent(), "Idempotency-Key", UUID.randomUUID().toString());
             assertEquals(201, created.status(), created.body());
 
@@ -56,6 +57,7 @@ class UserTraceTest {
                         + tree.render());
             }
             Assertions.noPersonalData(tree, email);
+            Assertions.noSecret(tree, "the password", password);
         }
     }
 }

@@ -8,12 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Generates invalid requests for one endpoint: each is the endpoint's valid request with exactly one part
  * made invalid (method, request line, a header, the Content-Type, the Idempotency-Key, a path id, the
- * query, the body's JSON, its encoding, its size), so every request has one known reason to be refused.
- * Deterministic: the same endpoint always gives the same corpus.
+ * query, the body's JSON, its encoding, its size, and on a protected route the Authorization header), so
+ * every request has one known reason to be refused. Every other request of a protected route carries the
+ * route's valid token, so that the invalid part is the only reason. Deterministic: the same endpoint (and
+ * tokens) always gives the same corpus.
  */
 public final class Corpus {
 
@@ -22,8 +26,10 @@ public final class Corpus {
      *
      * @param tolerance what besides a 4xx problem document is an acceptable answer, for the few requests
      *                  that HTTP lets a server refuse by closing, or that Helidon's parser tolerates
+     * @param expected  the only statuses that are right (e.g. 401 for a forged token); empty: any 4xx
      */
-    public record Case(String category, String description, byte[] bytes, boolean halfClose, Tolerance tolerance) {
+    public record Case(String category, String description, byte[] bytes, boolean halfClose, Tolerance tolerance,
+                       Set<Integer> expected) {
     }
 
     /** What a case may get instead of a 4xx problem document without that being a failure. */
@@ -89,9 +95,17 @@ public final class Corpus {
         if (endpoint.queryKind() != Endpoint.QueryKind.NONE) {
             corpus.queries();
         }
+        if (endpoint.auth() != null) {
+            corpus.authorization();
+        }
         // Sweeps that are invalid at every position, until the endpoint has its share.
         corpus.sweeps(minimum);
         return corpus.cases;
+    }
+
+    /** The endpoint's valid request, unchanged: what every case varies (a check that it is served as valid). */
+    public static byte[] valid(Endpoint endpoint) {
+        return new Corpus(endpoint).new Request().bytes();
     }
 
     // ---- one request -------------------------------------------------------------------------------------
@@ -108,6 +122,8 @@ public final class Corpus {
         String contentType = endpoint.hasBody() ? "application/json" : null;
         byte[] key = endpoint.key() == Endpoint.KeyUse.NONE ? null
                 : ascii("rel-bad-" + Integer.toHexString(endpoint.name().hashCode()) + "-" + serial);
+        /** The Authorization header's value; null: no such header. */
+        byte[] authorization = endpoint.auth() == null ? null : ascii("Bearer " + endpoint.auth().bearer());
 
         Request() {
             body = endpoint.hasBody() ? utf8(endpoint.validBody()) : null;
@@ -125,6 +141,11 @@ public final class Corpus {
             if (key != null) {
                 out.writeBytes(ascii("Idempotency-Key: "));
                 out.writeBytes(key);
+                out.writeBytes(ascii("\r\n"));
+            }
+            if (authorization != null) {
+                out.writeBytes(ascii("Authorization: "));
+                out.writeBytes(authorization);
                 out.writeBytes(ascii("\r\n"));
             }
             for (byte[] header : headers) {
@@ -151,7 +172,12 @@ public final class Corpus {
             // Served as the valid request it otherwise is, a write would have a real effect: not generated.
             return;
         }
-        cases.add(new Case(category, description, request.bytes(), request.halfClose, tolerance));
+        cases.add(new Case(category, description, request.bytes(), request.halfClose, tolerance, Set.of()));
+        serial++;
+    }
+
+    private void addExpecting(String category, String description, Request request, Set<Integer> expected) {
+        cases.add(new Case(category, description, request.bytes(), request.halfClose, Tolerance.NONE, expected));
         serial++;
     }
 
@@ -159,7 +185,7 @@ public final class Corpus {
         if (tolerance == Tolerance.MAY_ACCEPT && !reading()) {
             return;
         }
-        cases.add(new Case(category, description, bytes, halfClose, tolerance));
+        cases.add(new Case(category, description, bytes, halfClose, tolerance, Set.of()));
         serial++;
     }
 
@@ -458,7 +484,9 @@ public final class Corpus {
                 add("invalid UTF-8", "in the name " + field.name() + ": " + hex(bad), inName);
             }
         }
-        String[] unknown = {"\"admin\":true", "\"id\":\"" + java.util.UUID.randomUUID() + "\"", "\"__proto__\":{}",
+        // A userId names nobody: the caller is the token's subject, and the field is as unknown as any other.
+        String[] unknown = {"\"admin\":true", "\"id\":\"" + java.util.UUID.randomUUID() + "\"",
+                "\"userId\":\"" + java.util.UUID.randomUUID() + "\"", "\"scope\":\"customer admin\"", "\"__proto__\":{}",
                 "\"\":1", "\"createdAt\":\"2020-01-01T00:00:00Z\"", "\"status\":\"PAID\""};
         for (String extra : unknown) {
             Request request = new Request();
@@ -495,6 +523,11 @@ public final class Corpus {
             case STRING -> values.addAll(List.of("\"\"", "\"   \"", "\"\\t\"", quoted("a".repeat(201)),
                     quoted("a".repeat(10_000)), quoted("a".repeat(900_000)), "\"a\\u0000b\"", "\"\\u0007bell\"",
                     "\"line\\nbreak\"", "\"\\u001b[31mred\""));
+            // Below 15 characters (also once NFKC has composed e + combining acute into one), above 256 code
+            // points (an emoji is one code point and two UTF-16 units), empty: never a password.
+            case PASSWORD -> values.addAll(List.of("\"\"", "\"x\"", quoted("p".repeat(14)), quoted("e\u0301".repeat(14)),
+                    quoted("\u00e9".repeat(14)), quoted("p".repeat(257)), quoted("\uD83D\uDE00".repeat(257)),
+                    quoted("p".repeat(10_000)), quoted("p".repeat(900_000)), "\"\\u0000\""));
             case EMAIL -> values.addAll(List.of("\"\"", "\"no-at-sign\"", "\"a@\"", "\"@example.com\"",
                     "\"a b@example.com\"", "\"a@b@example.com\"", "\"a@localhost\"",
                     quoted("a".repeat(250) + "@example.com"), quoted("a".repeat(5000) + "@example.com"),
@@ -598,6 +631,16 @@ public final class Corpus {
                 queries.add("after=" + cursor);
             }
             queries.add("limit=5&limit=abc");
+        } else if (endpoint.queryKind() == Endpoint.QueryKind.CALLER_ONLY) {
+            // The caller is the token's subject: no parameter may name anyone else. A route may refuse an
+            // unknown parameter (400) or ignore it; either way it answers about the caller only.
+            for (String query : new String[] {"userId=" + java.util.UUID.randomUUID(), "userId=", "user=me", "limit=5",
+                    "all=true", "userId=%ZZ"}) {
+                Request request = new Request();
+                request.target = ascii(endpoint.path() + "?" + query);
+                add("query", "?" + query, request, Tolerance.MAY_ACCEPT);
+            }
+            return;
         } else {
             String name = endpoint.query().substring(0, endpoint.query().indexOf('='));
             queries.add("");
@@ -617,6 +660,121 @@ public final class Corpus {
             add("query", "?" + (query.length() > 40 ? query.substring(0, 40) + "..." : query), request,
                     servable ? Tolerance.MAY_ACCEPT : Tolerance.NONE);
         }
+    }
+
+    /**
+     * The Authorization header of a protected route, everything else valid: none, empty, the wrong scheme,
+     * no token, garbage, a cut or extended token, non-ASCII and control bytes, oversized, two headers, the
+     * token where it does not belong (query, cookie, Proxy-Authorization); then the route's wrong tokens
+     * (forged ones, another customer's). RFC 6750: 401 with a Bearer challenge; an oversized header may be
+     * refused as a whole (400 or 431) before anyone reads it.
+     */
+    private void authorization() {
+        String valid = endpoint.auth().bearer();
+        String[] parts = valid.split("\\.");
+        Set<Integer> unauthorized = Set.of(401);
+        Set<Integer> unauthorizedOrBadHeader = Set.of(400, 401);
+        Set<Integer> oversized = Set.of(400, 401, 431);
+
+        auth("no Authorization header", unauthorized, r -> r.authorization = null);
+        // Described without the token itself: the reports list failing cases, and tokens are not for reports.
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String value : new String[] {"", " ", "Bearer", "Bearer ", "Bearer    ", "bearer", "Basic dXNlcjpwYXNzd29yZA==",
+                "Digest username=\"a\", realm=\"meshshop\"", "Negotiate YIIB", "Bearer abc", "Bearer a.b.c", "Bearer ..",
+                "Bearer ...", "Bearer e30.e30.", "Bearer e30.e30.e30", "Bearer eyJhbGciOiJub25lIn0.e30.", "Bearer a.b.c.d.e",
+                "Bearer null", "Bearer undefined", "Bearer 0", "Bearer true", "Bearer {}", "Bearer []", "Bearer %65%79%4A"}) {
+            values.put("'" + value + "'", value);
+        }
+        values.put("Basic <token>", "Basic " + valid);
+        values.put("Token <token>", "Token " + valid);
+        values.put("JWT <token>", "JWT " + valid);
+        values.put("OAuth <token>", "OAuth " + valid);
+        values.put("<token> without a scheme", valid);
+        values.put("Bearer<token> without a space", "Bearer" + valid);
+        values.put("Bearer:<token>", "Bearer:" + valid);
+        values.put("Bearer=<token>", "Bearer=" + valid);
+        values.put("Bearer <token> extra", "Bearer " + valid + " extra");
+        values.put("Bearer <token>,Bearer <token>", "Bearer " + valid + ",Bearer " + valid);
+        values.put("Bearer <token>, x", "Bearer " + valid + ", x");
+        values.put("Bearer \"<token>\"", "Bearer \"" + valid + "\"");
+        values.put("Bearer <token>.", "Bearer " + valid + ".");
+        // Not base64url (nor RFC 6750's b64token): a lenient decoder that skips it would accept the token.
+        values.put("Bearer <token>!", "Bearer " + valid + "!");
+        values.put("Bearer .<token>", "Bearer ." + valid);
+        values.put("Bearer <token> with a fourth part", "Bearer " + valid + "." + parts[2]);
+        values.put("Bearer <header.payload> without the signature part", "Bearer " + parts[0] + "." + parts[1]);
+        values.put("Bearer <token> with header and payload swapped", "Bearer " + parts[1] + "." + parts[0] + "." + parts[2]);
+        values.put("Bearer <first half of the token>", "Bearer " + valid.substring(0, valid.length() / 2));
+        values.put("Bearer <token without its last character>", "Bearer " + valid.substring(0, valid.length() - 1));
+        values.put("Bearer <token without its first character>", "Bearer " + valid.substring(1));
+        values.put("Bearer <token with commas for dots>", "Bearer " + valid.replace('.', ','));
+        values.put("Bearer <token in upper case>", "Bearer " + valid.toUpperCase(java.util.Locale.ROOT));
+        values.put("Bearer <token, base64-encoded again>", "Bearer " + b64(valid));
+        values.put("Bearer <4097 characters>", "Bearer " + "A".repeat(4097));
+        values.put("Bearer <token padded to 4097 characters>", "Bearer " + valid + "A".repeat(Math.max(1, 4097 - valid.length())));
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            auth("Authorization " + printable(value.getKey()), unauthorized, r -> r.authorization = latin1(value.getValue()));
+        }
+        // Bytes a header value may not carry, or that are not ASCII: the parser may refuse the header (400).
+        Map<String, String> latin1 = new LinkedHashMap<>();
+        latin1.put("Bearer t\u00f6k\u00e9n", "Bearer t\u00f6k\u00e9n");
+        latin1.put("Bearer <token>\u00ff", "Bearer " + valid + "\u00ff");
+        latin1.put("\u00c4rger <token>", "\u00c4rger " + valid);
+        for (Map.Entry<String, String> value : latin1.entrySet()) {
+            auth("Authorization '" + printable(value.getKey()) + "' in Latin-1", unauthorizedOrBadHeader,
+                    r -> r.authorization = latin1(value.getValue()));
+        }
+        Request utf8 = new Request();
+        utf8.authorization = utf8("Bearer \u2603." + valid);
+        addExpecting("authorization", "Authorization with a snowman in UTF-8", utf8, unauthorizedOrBadHeader);
+        for (int control : CONTROLS) {
+            if (control == '\r' || control == '\n') {
+                continue;
+            }
+            auth(String.format("Authorization with control byte 0x%02x inside the token", control), unauthorizedOrBadHeader,
+                    r -> r.authorization = insert(ascii("Bearer " + valid), 7 + parts[0].length() / 2, new byte[] {(byte) control}));
+        }
+        for (int size : new int[] {8_200, 20_000, 70_000}) {
+            auth("Authorization of " + size + " bytes", oversized, r -> r.authorization = ascii("Bearer " + "x".repeat(size)));
+            auth("the valid token followed by " + size + " bytes", oversized,
+                    r -> r.authorization = ascii("Bearer " + valid + "x".repeat(size)));
+        }
+        String[][] twice = {{valid, valid}, {valid, "garbage"}, {"garbage", valid}, {valid, ""}};
+        for (String[] pair : twice) {
+            auth("two Authorization headers: " + (pair[0].equals(valid) ? "token" : "'" + pair[0] + "'") + " then "
+                 + (pair[1].equals(valid) ? "token" : "'" + pair[1] + "'"), unauthorized, r -> {
+                        r.authorization = ascii("Bearer " + pair[0]);
+                        r.headers.add(ascii("Authorization: Bearer " + pair[1]));
+                    });
+        }
+        auth("the token only in the query (access_token)", unauthorizedOrBadHeader, r -> {
+            r.authorization = null;
+            String target = endpoint.target();
+            r.target = ascii(target + (target.contains("?") ? "&" : "?") + "access_token=" + valid);
+        });
+        auth("the token only in a cookie", unauthorized, r -> {
+            r.authorization = null;
+            r.headers.add(ascii("Cookie: access_token=" + valid));
+        });
+        auth("the token only in Proxy-Authorization", unauthorized, r -> {
+            r.authorization = null;
+            r.headers.add(ascii("Proxy-Authorization: Bearer " + valid));
+        });
+        auth("the token only in X-Forwarded-Authorization", unauthorized, r -> {
+            r.authorization = null;
+            r.headers.add(ascii("X-Forwarded-Authorization: Bearer " + valid));
+        });
+        for (Endpoint.WrongToken wrong : endpoint.auth().wrongTokens()) {
+            Request request = new Request();
+            request.authorization = ascii("Bearer " + wrong.token());
+            addExpecting("token", wrong.description(), request, wrong.expected());
+        }
+    }
+
+    private void auth(String description, Set<Integer> expected, Consumer<Request> change) {
+        Request request = new Request();
+        change.accept(request);
+        addExpecting("authorization", description, request, expected);
     }
 
     /**

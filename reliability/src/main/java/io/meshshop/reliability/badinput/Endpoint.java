@@ -18,15 +18,43 @@ import java.util.Map;
  * @param fields    the body's fields in order (null: no body)
  * @param key       whether the route reads an Idempotency-Key
  * @param allowed   every method the path answers (the others are wrong methods)
+ * @param auth      how the route is signed in; null for an open route (registration, sign-in, the catalogue,
+ *                  the JWKS, and payment, which is internal)
  */
 public record Endpoint(String service, int port, String method, String path, List<String> ids, String query,
-                       QueryKind queryKind, List<Field> fields, KeyUse key, List<String> allowed) {
+                       QueryKind queryKind, List<Field> fields, KeyUse key, List<String> allowed, Auth auth) {
 
     public enum KeyUse { NONE, OPTIONAL, REQUIRED }
 
-    public enum QueryKind { NONE, USER_LIST, UUID_PARAM }
+    /** The query the route reads: none, the user list's, one UUID parameter, or none at all but strictly so. */
+    public enum QueryKind { NONE, USER_LIST, UUID_PARAM, CALLER_ONLY }
 
-    public enum Type { STRING, EMAIL, UUID, AMOUNT, QUANTITY_ITEMS, CURRENCY }
+    public enum Type { STRING, EMAIL, PASSWORD, UUID, AMOUNT, QUANTITY_ITEMS, CURRENCY }
+
+    /**
+     * A protected route's signing in.
+     *
+     * @param bearer      the valid access token of the customer the valid request acts for
+     * @param wrongTokens tokens that look right and must be refused here, each with the answer it must get
+     */
+    public record Auth(String bearer, List<WrongToken> wrongTokens) {
+    }
+
+    /**
+     * A token the route must refuse.
+     *
+     * @param expected the statuses that are right (401 for a forged one, 404 for another customer's valid
+     *                 token on this customer's resource, 403 for a customer where an operator is needed);
+     *                 empty: any 4xx problem document
+     */
+    public record WrongToken(String description, String token, java.util.Set<Integer> expected) {
+
+        @Override
+        public String toString() {
+            // Never the token itself: reports name the case.
+            return description;
+        }
+    }
 
     /**
      * One JSON body field.

@@ -20,8 +20,12 @@ import java.util.Locale;
  */
 public final class RawHttp {
 
-    /** What came back: a status, or none ({@code outcome} says why: closed, reset, timeout). */
-    public record Response(int status, String contentType, byte[] body, String outcome) {
+    /**
+     * What came back: a status, or none ({@code outcome} says why: closed, reset, timeout).
+     *
+     * @param challenge the WWW-Authenticate header, or null
+     */
+    public record Response(int status, String contentType, String challenge, byte[] body, String outcome) {
 
         public boolean answered() {
             return status > 0;
@@ -61,29 +65,30 @@ public final class RawHttp {
             writer.join(timeoutMillis);
             return response;
         } catch (SocketTimeoutException e) {
-            return new Response(-1, null, new byte[0], "timeout");
+            return new Response(-1, null, null, new byte[0], "timeout");
         } catch (IOException e) {
             String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-            return new Response(-1, null, new byte[0], message.contains("reset") ? "reset" : "io: " + e.getMessage());
+            return new Response(-1, null, null, new byte[0], message.contains("reset") ? "reset" : "io: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Response(-1, null, new byte[0], "interrupted");
+            return new Response(-1, null, null, new byte[0], "interrupted");
         }
     }
 
     private static Response read(InputStream in) throws IOException {
         String status = line(in);
         if (status == null) {
-            return new Response(-1, null, new byte[0], "closed without an answer");
+            return new Response(-1, null, null, new byte[0], "closed without an answer");
         }
         String[] parts = status.split(" ", 3);
         int code;
         try {
             code = Integer.parseInt(parts[1]);
         } catch (RuntimeException e) {
-            return new Response(-1, null, new byte[0], "not HTTP: " + status);
+            return new Response(-1, null, null, new byte[0], "not HTTP: " + status);
         }
         String contentType = null;
+        String challenge = null;
         long length = -1;
         boolean chunked = false;
         while (true) {
@@ -99,6 +104,7 @@ public final class RawHttp {
             String value = header.substring(colon + 1).trim();
             switch (name) {
                 case "content-type" -> contentType = value;
+                case "www-authenticate" -> challenge = value;
                 case "content-length" -> length = Long.parseLong(value);
                 case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 default -> {
@@ -113,7 +119,7 @@ public final class RawHttp {
         } else {
             body = new byte[0];
         }
-        return new Response(code, contentType, body, "answered");
+        return new Response(code, contentType, challenge, body, "answered");
     }
 
     private static byte[] chunked(InputStream in) throws IOException {

@@ -24,7 +24,7 @@ import java.util.Map;
  *     <li>refunds above their capture (and refund rows that do not add up to the payment's total);</li>
  *     <li>orders still owing a charge or a refund ({@code PENDING}, {@code CANCELLING}) after recovery
  *     had {@code pendingGrace} to settle them;</li>
- *     <li>more than one order for one Idempotency-Key.</li>
+ *     <li>more than one order for one Idempotency-Key of one customer.</li>
  * </ul>
  * The queries live in {@link Schema}. Used by every suite in-process and by
  * {@code reliability/check-consistency.sh} as a command (exit status 1 on any finding, 2 when a database
@@ -98,7 +98,8 @@ public final class ConsistencyCheck {
             }
             try (ResultSet rows = sql.executeQuery(Schema.DUPLICATE_ORDER_KEYS)) {
                 while (rows.next()) {
-                    duplicateKeys.add(rows.getString("idem_key") + " placed " + rows.getLong("orders") + " orders");
+                    duplicateKeys.add(rows.getString("idem_key") + " placed " + rows.getLong("orders") + " orders for user "
+                                      + rows.getString("user_id"));
                 }
             }
             db.rollback();

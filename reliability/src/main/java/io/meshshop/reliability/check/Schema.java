@@ -25,8 +25,12 @@ final class Schema {
     static final String ORDERS = "SELECT id, status, owed, total_minor, currency, payment_id, refund_id, created_at"
                                  + " FROM orders";
 
-    /** Idempotency-Keys that placed more than one order (the unique constraint should make this empty). */
-    static final String DUPLICATE_ORDER_KEYS = "SELECT idem_key, COUNT(*) AS orders FROM orders"
+    /**
+     * Idempotency-Keys that placed more than one order for one customer (the unique constraint should make
+     * this empty). Keys belong to the customer who sent them (V3__keys_per_customer.sql): two customers with
+     * one key are two orders, as they should be.
+     */
+    static final String DUPLICATE_ORDER_KEYS = "SELECT user_id, idem_key, COUNT(*) AS orders FROM orders"
                                                + " GROUP BY user_id, idem_key HAVING COUNT(*) > 1";
 
     /**

@@ -69,8 +69,7 @@ public final class Repo {
         Path built = services.resolve(service).resolve("target");
         if (!Files.isRegularFile(built.resolve(service + ".jar")) || !Files.isDirectory(built.resolve("libs"))) {
             throw new IllegalStateException("services/" + service + "/target/" + service + ".jar is not built; run"
-                    + " mvn -B -q install -DskipTests (and for a module not yet in the root pom"
-                    + " mvn -B -q -f services/" + service + "/pom.xml install -DskipTests)");
+                    + " mvn -B -q package -DskipTests at the repository root");
         }
         try {
             Files.createDirectories(snapshot.resolve("libs"));

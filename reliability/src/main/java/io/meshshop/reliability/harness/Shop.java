@@ -17,7 +17,9 @@ import java.util.UUID;
 import io.meshshop.reliability.check.ConsistencyCheck;
 import io.meshshop.reliability.load.Answer;
 import io.meshshop.reliability.load.Api;
+import io.meshshop.reliability.load.Customer;
 import io.meshshop.reliability.load.Placement;
+import io.meshshop.reliability.load.Tally;
 import io.meshshop.reliability.proxy.FaultProxy;
 import io.meshshop.reliability.proxy.MeshSettings;
 
@@ -31,6 +33,10 @@ import io.meshshop.reliability.proxy.MeshSettings;
  * With {@code mesh} on, each proxy answers like Envoy with the routes of our mesh/ files (ingress:
  * ingress-public-api-routes.yaml; order's calls: user- and payment-timeouts-and-retries.yaml; outlier
  * thresholds from the *-circuit-breaker.yaml DestinationRules).
+ *
+ * <p>Customers sign in: every user instance signs tokens with the suite's one key file ({@link SigningKeys}),
+ * and order fetches the public keys from {@code /.well-known/jwks.json} through its proxy to user, as it
+ * does through its sidecar in the cluster.
  */
 public final class Shop implements AutoCloseable {
 
@@ -41,6 +47,7 @@ public final class Shop implements AutoCloseable {
         int payments = 1;
         boolean mesh = true;
         final Map<String, String> orderEnv = new LinkedHashMap<>();
+        final Map<String, String> userEnv = new LinkedHashMap<>();
         final Map<String, String> allEnv = new LinkedHashMap<>();
 
         public Options() {
@@ -67,6 +74,12 @@ public final class Shop implements AutoCloseable {
             return this;
         }
 
+        /** An environment variable for the user instances (e.g. AUTH_TOKEN_TTL). */
+        public Options userEnv(String name, String value) {
+            userEnv.put(name, value);
+            return this;
+        }
+
         /** An environment variable for every instance (e.g. SHUTDOWN_DRAIN). */
         public Options env(String name, String value) {
             allEnv.put(name, value);
@@ -76,6 +89,8 @@ public final class Shop implements AutoCloseable {
 
     private final String suite;
     private final Postgres postgres = new Postgres();
+    private final Tally signIns = new Tally();
+    private final List<Customer> customers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Path logDir;
     private final List<ServiceProcess> users = new ArrayList<>();
     private final List<ServiceProcess> payments = new ArrayList<>();
@@ -113,7 +128,10 @@ public final class Shop implements AutoCloseable {
         // user and payment start side by side; order needs their proxies' addresses only, not their readiness.
         List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Thread> starting = new ArrayList<>();
-        starting.addAll(startInstances("user", options.users, env(userDb, options.allEnv), users, failures));
+        Map<String, String> userEnv = env(userDb, options.allEnv);
+        userEnv.putAll(SigningKeys.userEnv(SigningKeys.create(logDir.resolve("signing-keys.json"))));
+        userEnv.putAll(options.userEnv);
+        starting.addAll(startInstances("user", options.users, userEnv, users, failures));
         starting.addAll(startInstances("payment", options.payments, env(paymentDb, options.allEnv), payments, failures));
         join(starting);
         if (!failures.isEmpty()) {
@@ -126,6 +144,7 @@ public final class Shop implements AutoCloseable {
         Map<String, String> orderEnv = env(orderDb, options.allEnv);
         orderEnv.put("USER_SERVICE_URL", toUser.url());
         orderEnv.put("PAYMENT_SERVICE_URL", toPayment.url());
+        orderEnv.putAll(SigningKeys.orderEnv(toUser.url()));
         orderEnv.putAll(options.orderEnv);
         // Two order instances would run their first migration at once; one after the other is what a rollout does.
         for (int i = 1; i <= options.orders; i++) {
@@ -200,18 +219,38 @@ public final class Shop implements AutoCloseable {
         }
     }
 
-    /** Registers {@code count} users through the ingress and answers their ids. */
-    public List<UUID> createUsers(int count) {
-        List<UUID> ids = new ArrayList<>();
+    /**
+     * Registers {@code count} customers through the ingress, each with its own password, and signs each in
+     * once (their tokens are renewed as the run goes on, see {@link Customer#bearer()}).
+     */
+    public List<Customer> createCustomers(int count) {
+        List<Customer> created = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String unique = UUID.randomUUID().toString();
-            Answer answer = api.createUser("rel-user-" + unique, "Reliability " + i, "rel-" + unique + "@example.com");
+            String email = "rel-" + unique + "@example.com";
+            String password = Customer.newPassword();
+            Answer answer = api.createUser("rel-user-" + unique, "Reliability " + i, email, password);
             if (answer.status() != 201) {
-                throw new IllegalStateException("Could not create a user: " + answer.label());
+                throw new IllegalStateException("Could not create a customer: " + answer.label());
             }
-            ids.add(Api.id(answer));
+            Customer customer = new Customer(Api.id(answer), email, password, api, signIns);
+            if (customer.bearer() == null) {
+                throw new IllegalStateException("A new customer could not sign in: " + signIns.byLabel());
+            }
+            created.add(customer);
         }
-        return ids;
+        customers.addAll(created);
+        return created;
+    }
+
+    /** Every sign-in of the customers this shop created, the first ones and the renewals. */
+    public Tally signIns() {
+        return signIns;
+    }
+
+    /** Sign-ins beyond each customer's first: tokens renewed before they expired. */
+    public long renewals() {
+        return customers.stream().mapToLong(c -> Math.max(0, c.signIns() - 1)).sum();
     }
 
     /**

@@ -15,7 +15,7 @@ import jakarta.json.JsonObject;
 
 /**
  * The public API as a client (or the ingress gateway) calls it: plain JSON over HTTP/1.1 with the JDK
- * client. Every call is bounded by {@code timeout}; a call that hits it is an answer of -1, which the
+ * client, a customer's bearer token on every protected call. Every call is bounded by {@code timeout}; a call that hits it is an answer of -1, which the
  * suites count as a hang.
  */
 public final class Api {
@@ -39,51 +39,73 @@ public final class Api {
                 .build();
     }
 
-    public Answer createUser(String key, String name, String email) {
-        String body = Json.createObjectBuilder().add("name", name).add("email", email).build().toString();
+    /** Registers a customer (open: no token); {@code key} may be null. */
+    public Answer createUser(String key, String name, String email, String password) {
+        String body = Json.createObjectBuilder().add("name", name).add("email", email).add("password", password)
+                .build().toString();
         return send("POST", userBase + "/api/users", key, body);
     }
 
-    public Answer getUser(UUID id) {
-        return send("GET", userBase + "/api/users/" + id, null, null);
+    /** {@code POST /api/sessions}: 200 with {@code accessToken} and {@code expiresIn} for the right password. */
+    public Answer signIn(String email, String password) {
+        String body = Json.createObjectBuilder().add("email", email).add("password", password).build().toString();
+        return send("POST", userBase + "/api/sessions", null, body);
     }
 
-    public Answer listUsers(int limit) {
-        return send("GET", userBase + "/api/users?limit=" + limit, null, null);
+    /** The customer reading themself by id, the way order checks a user. */
+    public Answer getUser(Customer customer) {
+        return send("GET", userBase + "/api/users/" + customer.id(), null, null, customer.bearer());
     }
 
-    /** The JSON body of an order placement; kept by the ledger to send the very same request again. */
-    public static String orderBody(UUID userId, List<Line> lines) {
+    /** The customer reading themself as {@code /api/users/me}. */
+    public Answer getMe(Customer customer) {
+        return send("GET", userBase + "/api/users/me", null, null, customer.bearer());
+    }
+
+    /**
+     * The JSON body of an order placement, kept by the ledger to send the very same request again. The order
+     * is the signed-in caller's: the body names no user.
+     */
+    public static String orderBody(List<Line> lines) {
         JsonArrayBuilder items = Json.createArrayBuilder();
         for (Line line : lines) {
             items.add(Json.createObjectBuilder().add("sku", line.sku()).add("quantity", line.quantity()));
         }
-        return Json.createObjectBuilder().add("userId", userId.toString()).add("items", items).build().toString();
+        return Json.createObjectBuilder().add("items", items).build().toString();
     }
 
-    public Answer placeOrder(String key, String body) {
-        return send("POST", orderBase + "/api/orders", key, body);
+    public Answer placeOrder(Customer customer, String key, String body) {
+        return send("POST", orderBase + "/api/orders", key, body, customer.bearer());
     }
 
-    public Answer cancelOrder(UUID orderId, String key) {
-        return send("POST", orderBase + "/api/orders/" + orderId + "/cancel", key, null);
+    public Answer cancelOrder(Customer customer, UUID orderId, String key) {
+        return send("POST", orderBase + "/api/orders/" + orderId + "/cancel", key, null, customer.bearer());
     }
 
-    public Answer getOrder(UUID orderId) {
-        return send("GET", orderBase + "/api/orders/" + orderId, null, null);
+    public Answer getOrder(Customer customer, UUID orderId) {
+        return send("GET", orderBase + "/api/orders/" + orderId, null, null, customer.bearer());
     }
 
-    public Answer listOrders(UUID userId) {
-        return send("GET", orderBase + "/api/orders?userId=" + userId, null, null);
+    /** The customer's own orders, newest first. */
+    public Answer listOrders(Customer customer) {
+        return send("GET", orderBase + "/api/orders", null, null, customer.bearer());
     }
 
     public Answer products() {
         return send("GET", orderBase + "/api/products", null, null);
     }
 
-    /** Any call; {@code key} and {@code body} may be null. */
+    /** Any call without a token (open routes, and payment, which is internal); {@code key} and {@code body} may be null. */
     public Answer send(String method, String url, String key, String body) {
+        return send(method, url, key, body, null);
+    }
+
+    /** Any call; {@code key}, {@code body} and {@code bearer} (the access token) may be null. */
+    public Answer send(String method, String url, String key, String body, String bearer) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
         if (key != null) {
             request.header("Idempotency-Key", key);
         }

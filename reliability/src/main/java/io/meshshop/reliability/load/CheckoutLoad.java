@@ -9,8 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Checkouts by a few concurrent clients that behave as the API asks: each order under its own
- * Idempotency-Key, the same key again (same body) after a 503 with Retry-After, an in-flight 409 or no
+ * Checkouts by a few concurrent clients that behave as the API asks: each order by a signed-in customer (its
+ * bearer token on every call) under its own Idempotency-Key, the same key again (same body) after a 503 with Retry-After, an in-flight 409 or no
  * answer at all, a bounded number of times; now and then a cancel of an accepted order. Bounded in
  * orders and in time. Every answer is tallied and every placement kept in the ledger.
  */
@@ -36,16 +36,16 @@ public final class CheckoutLoad {
     private static final Api.Line DECLINED_LINE = new Api.Line("CONSULTING-DAY", 9);
 
     private final Api api;
-    private final List<UUID> users;
+    private final List<Customer> customers;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final List<Placement> ledger = new CopyOnWriteArrayList<>();
     private final Tally tally = new Tally();
     private final AtomicInteger placed = new AtomicInteger();
     private final AtomicInteger acceptedCount = new AtomicInteger();
 
-    public CheckoutLoad(Api api, List<UUID> users) {
+    public CheckoutLoad(Api api, List<Customer> customers) {
         this.api = api;
-        this.users = List.copyOf(users);
+        this.customers = List.copyOf(customers);
     }
 
     /** Runs the load to its bounds; returns when every client has stopped. */
@@ -87,11 +87,11 @@ public final class CheckoutLoad {
                 lines = new ArrayList<>(lines.stream().collect(java.util.stream.Collectors.toMap(Api.Line::sku, l -> l,
                         (a, b) -> a, java.util.LinkedHashMap::new)).values());
             }
-            UUID user = users.get(random.nextInt(users.size()));
-            Placement placement = new Placement("rel-" + runId + "-order-" + n, user, Api.orderBody(user, lines), decline);
+            Customer customer = customers.get(random.nextInt(customers.size()));
+            Placement placement = new Placement("rel-" + runId + "-order-" + n, customer, Api.orderBody(lines), decline);
             ledger.add(placement);
             for (int attempt = 0; attempt <= settings.retries(); attempt++) {
-                Answer answer = api.placeOrder(placement.key(), placement.body());
+                Answer answer = api.placeOrder(customer, placement.key(), placement.body());
                 record(answer);
                 placement.answered(answer, false);
                 if (placement.accepted() || !retriable(answer) || System.nanoTime() >= deadline) {
@@ -112,7 +112,7 @@ public final class CheckoutLoad {
     private void cancel(Placement placement, int retries) {
         String key = placement.key() + "-cancel";
         for (int attempt = 0; attempt <= retries; attempt++) {
-            Answer answer = api.cancelOrder(placement.orderId(), key);
+            Answer answer = api.cancelOrder(placement.customer(), placement.orderId(), key);
             record(answer);
             placement.cancelRequested(key, answer);
             if (!retriable(answer)) {
@@ -123,14 +123,14 @@ public final class CheckoutLoad {
     }
 
     /**
-     * After the faults: every placement that was never accepted is sent once more, same key and body, as a
-     * client that kept its key would. An order that exists although the client was told it failed shows up
+     * After the faults: every placement that was never accepted is sent once more, same customer, key and
+     * body, as a client that kept its key would. An order that exists although the client was told it failed shows up
      * here (accepted only at reconcile) instead of being silently charged.
      */
     public void reconcile() {
         for (Placement placement : ledger) {
             if (!placement.accepted()) {
-                Answer answer = api.placeOrder(placement.key(), placement.body());
+                Answer answer = api.placeOrder(placement.customer(), placement.key(), placement.body());
                 record(answer);
                 placement.answered(answer, true);
             }
@@ -138,7 +138,7 @@ public final class CheckoutLoad {
     }
 
     /** 503 (with Retry-After), an in-flight 409 and no answer at all are worth the same request again. */
-    static boolean retriable(Answer answer) {
+    public static boolean retriable(Answer answer) {
         return !answer.answered() || answer.status() == 503 || answer.status() == 502 || answer.status() == 504
                || (answer.status() == 409 && answer.problemType().equals("idempotency-in-flight"));
     }

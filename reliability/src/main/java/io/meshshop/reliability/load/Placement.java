@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Placement {
 
     private final String key;
-    private final UUID userId;
+    private final Customer customer;
     private final String body;
     private final boolean declineExpected;
     private final List<String> answers = new CopyOnWriteArrayList<>();
@@ -23,9 +23,10 @@ public final class Placement {
     private volatile String cancelKey;
     private volatile int cancelAnswer;
 
-    public Placement(String key, UUID userId, String body, boolean declineExpected) {
+    /** The key is the customer's own (keys are scoped per caller), so a repeat goes out as the same customer. */
+    public Placement(String key, Customer customer, String body, boolean declineExpected) {
         this.key = key;
-        this.userId = userId;
+        this.customer = customer;
         this.body = body;
         this.declineExpected = declineExpected;
     }
@@ -50,8 +51,8 @@ public final class Placement {
         return key;
     }
 
-    public UUID userId() {
-        return userId;
+    public Customer customer() {
+        return customer;
     }
 
     public String body() {

@@ -9,22 +9,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Steady traffic on the user API: reads of known users, a page of the list, and now and then a
- * registration under its own Idempotency-Key (sent again, same key, after a retriable answer). Runs until
- * {@link #stop()} or its time bound.
+ * Steady traffic on the user API, each call as a signed-in customer reading themself (by id, and now and
+ * then as {@code /api/users/me}), and now and then a new customer: a registration under its own
+ * Idempotency-Key (sent again, same key, after a retriable answer) followed by that customer's first sign-in.
+ * Runs until {@link #stop()} or its time bound.
  */
 public final class UserLoad {
 
     private final Api api;
-    private final List<UUID> users;
+    private final List<Customer> customers;
     private final Tally tally = new Tally();
     private final List<String> registeredKeys = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final List<Thread> clients = new ArrayList<>();
 
-    public UserLoad(Api api, List<UUID> users) {
+    public UserLoad(Api api, List<Customer> customers) {
         this.api = api;
-        this.users = List.copyOf(users);
+        this.customers = List.copyOf(customers);
     }
 
     /** Starts {@code workers} clients, each pausing {@code pause} between calls, for at most {@code max}. */
@@ -37,12 +38,13 @@ public final class UserLoad {
                 int n = 0;
                 while (!stopped.get() && System.nanoTime() < deadline) {
                     n++;
+                    Customer customer = customers.get(random.nextInt(customers.size()));
                     if (n % 10 == 0) {
                         register("rel-userload-" + worker + "-" + n + "-" + UUID.randomUUID());
                     } else if (n % 7 == 0) {
-                        tally.record(api.listUsers(10));
+                        tally.record(api.getMe(customer));
                     } else {
-                        tally.record(api.getUser(users.get(random.nextInt(users.size()))));
+                        tally.record(api.getUser(customer));
                     }
                     sleep(pause.toMillis());
                 }
@@ -53,11 +55,14 @@ public final class UserLoad {
 
     private void register(String key) {
         String email = key.toLowerCase() + "@example.com";
+        String password = Customer.newPassword();
         for (int attempt = 0; attempt < 4; attempt++) {
-            Answer answer = api.createUser(key, "Load " + key.substring(0, 20), email);
+            Answer answer = api.createUser(key, "Load " + key.substring(0, 20), email, password);
             tally.record(answer);
             if (answer.status() == 201) {
                 registeredKeys.add(key);
+                // A new customer signs in next; its answer is part of the user traffic like any other.
+                tally.record(api.signIn(email, password));
                 return;
             }
             if (!CheckoutLoad.retriable(answer) || stopped.get()) {

@@ -18,8 +18,20 @@ import org.yaml.snakeyaml.Yaml;
  * VirtualService routes (timeout, retries.attempts, retries.perTryTimeout, retries.retryOn) and the
  * DestinationRule's outlierDetection. A suite that imitates the mesh names the file and route it imitates,
  * and a change to those files changes what the suites imitate.
+ *
+ * <p>Retry conditions are Envoy's, and only those the imitation can tell apart are accepted: a route with
+ * another condition fails to load instead of being imitated wrongly. Writes in mesh/ retry only where the
+ * request cannot have reached the service ({@code connect-failure}, {@code refused-stream},
+ * {@code reset-before-request}); the imitation's refused connection is such a failure, and it never sends
+ * half a request, so for it {@code reset-before-request} means a refused connection too.
  */
 public final class MeshSettings {
+
+    /** Conditions after which the request may have reached the service and run: a repeat may act twice. */
+    static final Set<String> AFTER_THE_REQUEST_WAS_SENT = Set.of("reset", "5xx", "gateway-error", "retriable-status-codes");
+
+    /** Conditions that only fire when the request never reached the service. */
+    static final Set<String> BEFORE_THE_REQUEST_WAS_SENT = Set.of("connect-failure", "refused-stream", "reset-before-request");
 
     /**
      * One VirtualService HTTP route.
@@ -35,6 +47,20 @@ public final class MeshSettings {
         /** A route that neither retries nor times out: the network without a mesh. */
         public static Route none() {
             return new Route("no mesh", Duration.ZERO, 0, Duration.ZERO, Set.of());
+        }
+
+        /**
+         * Whether Envoy may repeat a request that reached the service (after a reset, a per-try timeout or an
+         * answered 5xx): never for a write in mesh/, since the first attempt may have run.
+         */
+        public boolean mayRepeatARequestThatRan() {
+            return retries > 0 && retryOn.stream().anyMatch(AFTER_THE_REQUEST_WAS_SENT::contains);
+        }
+
+        /** Whether Envoy repeats a request whose connection was refused (nothing was sent). */
+        public boolean retriesARefusedConnection() {
+            return retries > 0 && retryOn.stream().anyMatch(c -> c.equals("connect-failure") || c.equals("reset-before-request")
+                    || AFTER_THE_REQUEST_WAS_SENT.contains(c));
         }
 
         @Override
@@ -118,7 +144,13 @@ public final class MeshSettings {
             Object on = retries.get("retryOn");
             if (on != null) {
                 for (String condition : on.toString().split(",")) {
-                    retryOn.add(condition.trim());
+                    String c = condition.trim();
+                    if (!AFTER_THE_REQUEST_WAS_SENT.contains(c) && !BEFORE_THE_REQUEST_WAS_SENT.contains(c)) {
+                        throw new IllegalStateException("mesh/" + file + " route " + http.get("name") + ": retryOn " + c
+                                + " is not a condition the imitation knows (" + AFTER_THE_REQUEST_WAS_SENT + ", "
+                                + BEFORE_THE_REQUEST_WAS_SENT + "); teach MeshSettings and FaultProxy what Envoy does with it");
+                    }
+                    retryOn.add(c);
                 }
             }
             Route route = new Route("mesh/" + file + " route " + http.getOrDefault("name", "(unnamed)"),

@@ -3,11 +3,11 @@ package io.meshshop.reliability.suites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import io.meshshop.reliability.harness.ServiceProcess;
 import io.meshshop.reliability.harness.Shop;
 import io.meshshop.reliability.load.CheckoutLoad;
+import io.meshshop.reliability.load.Customer;
 
 /**
  * Suite 2, crash: {@code kill -9} of payment, then of user (and in the full run of order, mid-saga), in the
@@ -30,8 +30,8 @@ public final class CrashSuite {
         // above one settle's worst case of about 4 s) lets recovery take them over within the suite.
         Shop.Options options = new Shop.Options().mesh(true).orderEnv("RECOVERY_LEASE", "PT10S");
         try (Shop shop = Shop.start("crash", options)) {
-            List<UUID> users = shop.createUsers(10);
-            CheckoutLoad load = new CheckoutLoad(shop.api(), users);
+            List<Customer> customers = shop.createCustomers(10);
+            CheckoutLoad load = new CheckoutLoad(shop.api(), customers);
             Thread running = Verify.background("crash-load", () -> load.run(new CheckoutLoad.Settings(4, 100_000, loadTime,
                     Duration.ofMillis(100), 5, 10, 3)));
 
@@ -69,6 +69,7 @@ public final class CrashSuite {
             figures.expect(load.tally().count(label -> label.startsWith("503")) > 0,
                     "no placement was refused 503: user's crash was not observed");
             Verify.proxies(shop, figures);
+            Verify.signIns(shop, figures);
             Verify.settled(shop, load, figures, Duration.ofSeconds(90));
         } catch (RuntimeException e) {
             figures.expect(false, "suite error: " + e);

@@ -14,6 +14,7 @@ import io.meshshop.reliability.harness.Shop;
 import io.meshshop.reliability.load.Answer;
 import io.meshshop.reliability.load.Api;
 import io.meshshop.reliability.load.CheckoutLoad;
+import io.meshshop.reliability.load.Customer;
 import io.meshshop.reliability.load.Tally;
 import io.meshshop.reliability.load.UserLoad;
 
@@ -39,26 +40,26 @@ public final class DatabaseOutageSuite {
         Figures figures = new Figures("3 database outage");
         Duration outage = Duration.ofSeconds(mode.quick() ? 6 : 10);
         try (Shop shop = Shop.start("outage", new Shop.Options().mesh(true))) {
-            List<UUID> users = shop.createUsers(10);
+            List<Customer> customers = shop.createCustomers(10);
             Map<String, Long> pids = new LinkedHashMap<>();
             shop.all().forEach(p -> pids.put(p.instance(), p.pid()));
-            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), users);
+            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), customers);
             Duration loadTime = Duration.ofSeconds(mode.quick() ? 50 : 100 + (mode.pgRestart() ? 30 : 0));
             figures.load("checkouts (3 clients) and user reads/writes (2 clients) for " + loadTime.toSeconds() + " s");
             Thread running = Verify.background("outage-load", () -> checkouts.run(new CheckoutLoad.Settings(3, 100_000,
                     loadTime, Duration.ofMillis(100), 5, 10, 3)));
-            UserLoad userLoad = new UserLoad(shop.api(), users).start(2, Duration.ofMillis(100), loadTime);
+            UserLoad userLoad = new UserLoad(shop.api(), customers).start(2, Duration.ofMillis(100), loadTime);
             Tally probes = new Tally();
             Api direct = new Api("unused", "unused", Duration.ofSeconds(15));
 
             Verify.sleep(Duration.ofSeconds(5));
-            outage(shop, figures, probes, direct, users.getFirst(), outage, "all three databases",
+            outage(shop, figures, probes, direct, customers.getFirst(), outage, "all three databases",
                     List.of(shop.userDb(), shop.orderDb(), shop.paymentDb()), shop.all());
             Verify.sleep(Duration.ofSeconds(8));
-            outage(shop, figures, probes, direct, users.getFirst(), outage, "payment's database",
+            outage(shop, figures, probes, direct, customers.getFirst(), outage, "payment's database",
                     List.of(shop.paymentDb()), shop.payments());
             Verify.sleep(Duration.ofSeconds(8));
-            outage(shop, figures, probes, direct, users.getFirst(), outage, "order's database",
+            outage(shop, figures, probes, direct, customers.getFirst(), outage, "order's database",
                     List.of(shop.orderDb()), shop.orders());
             if (mode.pgRestart()) {
                 Verify.sleep(Duration.ofSeconds(8));
@@ -85,6 +86,7 @@ public final class DatabaseOutageSuite {
             figures.requests(probes.requests());
             figures.note("direct probes during the outages: " + probes.byLabel() + ", max " + probes.maxMillis() + " ms");
             Verify.proxies(shop, figures);
+            Verify.signIns(shop, figures);
             Verify.settled(shop, checkouts, figures, Duration.ofSeconds(90));
             long registered = userLoad.registeredKeys().size();
             figures.note("user registrations answered 201: " + registered);
@@ -100,7 +102,7 @@ public final class DatabaseOutageSuite {
      * Blocks {@code databases} for {@code duration}, probing the {@code affected} instances directly
      * meanwhile, then unblocks them and waits until every instance is ready again.
      */
-    private static void outage(Shop shop, Figures figures, Tally probes, Api direct, UUID someUser, Duration duration,
+    private static void outage(Shop shop, Figures figures, Tally probes, Api direct, Customer someone, Duration duration,
                                String what, List<String> databases, List<ServiceProcess> affected) {
         figures.fault(what + " blocked " + duration.toSeconds() + " s");
         Map<String, Boolean> wentUnready = new ConcurrentHashMap<>();
@@ -120,7 +122,7 @@ public final class DatabaseOutageSuite {
                         if (process.readiness() != 200) {
                             wentUnready.put(process.instance(), true);
                         }
-                        Answer answer = probe(direct, process, someUser);
+                        Answer answer = probe(direct, process, someone);
                         probes.record(answer);
                         boolean honest = answer.status() == 503 && answer.problem() && answer.retryAfter() != null
                                          && answer.millis() <= MAX_OUTAGE_ANSWER_MS;
@@ -156,13 +158,17 @@ public final class DatabaseOutageSuite {
         figures.expect(ready, "not every service was ready within 30 s after " + what + " came back");
     }
 
-    /** One request that needs the instance's own database. */
-    private static Answer probe(Api direct, ServiceProcess process, UUID someUser) {
+    /**
+     * One request that needs the instance's own database, as a signed-in customer where the route wants one:
+     * the token is checked without the database (user has its own keys, order the JWKS it fetched), so the
+     * answer is about the database.
+     */
+    private static Answer probe(Api direct, ServiceProcess process, Customer someone) {
         return switch (process.service()) {
-            case "user" -> direct.send("GET", process.url() + "/api/users/" + someUser, null, null);
-            case "order" -> direct.send("GET", process.url() + "/api/orders?userId=" + someUser, null, null);
+            case "user" -> direct.send("GET", process.url() + "/api/users/" + someone.id(), null, null, someone.bearer());
+            case "order" -> direct.send("GET", process.url() + "/api/orders", null, null, someone.bearer());
             default -> direct.send("POST", process.url() + "/api/payments", "probe-" + UUID.randomUUID(),
-                    "{\"orderId\":\"" + UUID.randomUUID() + "\",\"userId\":\"" + someUser
+                    "{\"orderId\":\"" + UUID.randomUUID() + "\",\"userId\":\"" + someone.id()
                     + "\",\"amountMinor\":100,\"currency\":\"EUR\"}");
         };
     }

@@ -3,12 +3,12 @@ package io.meshshop.reliability.suites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.meshshop.reliability.harness.ServiceProcess;
 import io.meshshop.reliability.harness.Shop;
 import io.meshshop.reliability.load.CheckoutLoad;
+import io.meshshop.reliability.load.Customer;
 import io.meshshop.reliability.load.UserLoad;
 import io.meshshop.reliability.proxy.Fault;
 import io.meshshop.reliability.proxy.FaultProxy;
@@ -41,17 +41,18 @@ public final class ShutdownSuite {
         figures.load("2 instances each; checkouts (3 clients) and user traffic (2 clients) during each restart");
         Shop.Options options = new Shop.Options().instances(2, 2, 2).mesh(true).orderEnv("RECOVERY_LEASE", "PT10S");
         try (Shop shop = Shop.start("shutdown", options)) {
-            List<UUID> users = shop.createUsers(10);
-            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), users);
+            List<Customer> customers = shop.createCustomers(10);
+            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), customers);
             for (String service : roll) {
                 figures.fault("SIGTERM " + service + "-1 under load");
-                rollOne(shop, service, checkouts, users, figures);
+                rollOne(shop, service, checkouts, customers, figures);
             }
             Verify.answers(figures, "checkouts during the restarts", checkouts.tally(),
                     label -> !label.startsWith("2"));
 
             figures.fault("SIGTERM order-2 while its charges wait on payment");
-            midSaga(shop, users, figures);
+            midSaga(shop, customers, figures);
+            Verify.signIns(shop, figures);
             Verify.settled(shop, checkouts, figures, Duration.ofSeconds(90));
         } catch (RuntimeException e) {
             figures.expect(false, "suite error: " + e);
@@ -61,7 +62,8 @@ public final class ShutdownSuite {
         return figures;
     }
 
-    private static void rollOne(Shop shop, String service, CheckoutLoad checkouts, List<UUID> users, Figures figures) {
+    private static void rollOne(Shop shop, String service, CheckoutLoad checkouts, List<Customer> customers,
+                                Figures figures) {
         List<ServiceProcess> instances = switch (service) {
             case "user" -> shop.users();
             case "order" -> shop.orders();
@@ -76,7 +78,7 @@ public final class ShutdownSuite {
             // Every checkout spends 1.5 s inside order waiting for payment: SIGTERM finds some in flight.
             shop.toPayment().faults(Fault.delayRequests(1, Duration.ofMillis(1500)));
         }
-        UserLoad userLoad = new UserLoad(shop.api(), users).start(2, Duration.ofMillis(50), Duration.ofSeconds(60));
+        UserLoad userLoad = new UserLoad(shop.api(), customers).start(2, Duration.ofMillis(50), Duration.ofSeconds(60));
         Thread load = Verify.background("rolling-load", () -> checkouts.run(new CheckoutLoad.Settings(3, 100_000,
                 Duration.ofSeconds(16), Duration.ofMillis(50), 6, 0, 0)));
         Verify.sleep(Duration.ofSeconds(3));
@@ -133,12 +135,12 @@ public final class ShutdownSuite {
      * 3 s read timeout (bare network, so no mesh retry hides it). SIGTERM order-2 one second into a burst
      * of checkouts, route new ones to order-1, and restart order-2 afterwards.
      */
-    private static void midSaga(Shop shop, List<UUID> users, Figures figures) {
+    private static void midSaga(Shop shop, List<Customer> customers, Figures figures) {
         FaultProxy ingress = shop.ingress();
         ingress.endpoints().get(0).inRotation(false);
         shop.toPayment().mesh(null, null);
         shop.toPayment().faults(Fault.holdResponses(1, Duration.ofSeconds(4)));
-        CheckoutLoad burst = new CheckoutLoad(shop.api(), users);
+        CheckoutLoad burst = new CheckoutLoad(shop.api(), customers);
         Thread load = Verify.background("mid-saga-load", () -> burst.run(new CheckoutLoad.Settings(4, 100_000,
                 Duration.ofSeconds(6), Duration.ofMillis(100), 0, 0, 3)));
         Verify.sleep(Duration.ofSeconds(1));

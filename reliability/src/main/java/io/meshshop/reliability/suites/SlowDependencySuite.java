@@ -3,12 +3,12 @@ package io.meshshop.reliability.suites;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import io.meshshop.reliability.harness.Sampler;
 import io.meshshop.reliability.harness.ServiceProcess;
 import io.meshshop.reliability.harness.Shop;
 import io.meshshop.reliability.load.CheckoutLoad;
+import io.meshshop.reliability.load.Customer;
 import io.meshshop.reliability.proxy.Fault;
 
 /**
@@ -36,7 +36,7 @@ public final class SlowDependencySuite {
         Duration phase = Duration.ofSeconds(mode.quick() ? 25 : 45);
         figures.load("2 phases x " + phase.toSeconds() + " s of checkouts, 6 clients, every 5th cancelled");
         try (Shop shop = Shop.start("slow", new Shop.Options().mesh(false))) {
-            List<UUID> users = shop.createUsers(10);
+            List<Customer> customers = shop.createCustomers(10);
             ServiceProcess order = shop.orders().getFirst();
             Sampler sampler = new Sampler(List.of(order), Map.of(order.instance(), shop.orderDb()), shop.postgres());
             Verify.sleep(Duration.ofSeconds(2));
@@ -46,7 +46,7 @@ public final class SlowDependencySuite {
                          + baseline.dbSessions() + " database sessions, " + baseline.rssKb() / 1024 + " MiB RSS");
             sampler.start(Duration.ofSeconds(1));
 
-            CheckoutLoad load = new CheckoutLoad(shop.api(), users);
+            CheckoutLoad load = new CheckoutLoad(shop.api(), customers);
             CheckoutLoad.Settings settings = new CheckoutLoad.Settings(6, 100_000, phase, Duration.ofMillis(50), 5, 0, 3);
             figures.fault("payment +300 ms on every call, every 5th held 8 s before delivery, every 7th answer held 6 s");
             shop.toPayment().faults(Fault.delayRequests(5, Duration.ofSeconds(8)), Fault.holdResponses(7, Duration.ofSeconds(6)),
@@ -76,6 +76,7 @@ public final class SlowDependencySuite {
             long pending = load.ledger().stream().filter(p -> p.acceptedWith() == 202).count();
             figures.note("accepted " + slow + " orders, " + pending + " of them PENDING (202) for recovery to settle");
 
+            Verify.signIns(shop, figures);
             Verify.settled(shop, load, figures, Duration.ofSeconds(120));
             Verify.sleep(Duration.ofSeconds(3));
             sampler.stop();

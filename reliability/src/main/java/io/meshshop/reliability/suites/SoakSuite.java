@@ -10,8 +10,11 @@ import java.util.UUID;
 import io.meshshop.reliability.harness.Sampler;
 import io.meshshop.reliability.harness.ServiceProcess;
 import io.meshshop.reliability.harness.Shop;
+import io.meshshop.reliability.load.Api;
 import io.meshshop.reliability.load.CheckoutLoad;
+import io.meshshop.reliability.load.Customer;
 import io.meshshop.reliability.load.Tally;
+import io.meshshop.reliability.load.TokenHolder;
 import io.meshshop.reliability.load.UserLoad;
 import io.meshshop.reliability.proxy.Fault;
 
@@ -24,10 +27,16 @@ import io.meshshop.reliability.proxy.Fault;
  * <p>After a warm-up (the first fifth), the last third of the run must look like the first third: RSS
  * within 25 % + 32 MiB, threads within +5, file descriptors within +15, sessions within the pool, p99
  * within twice + 100 ms; and no forbidden answer at all. Then everything settles and the checker is clean.
+ *
+ * <p>Tokens live a third of the soak here (at most the 15 minutes they live in the cluster): a run
+ * longer than a token is what proves that clients sign in again before theirs expires, so every customer
+ * must have renewed its token at least once, and no call may have been answered 401.
  */
 public final class SoakSuite {
 
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+    /** The user service's token lifetime (auth.token-ttl), which it caps at 15 minutes. */
+    private static final String TOKEN_TTL_ENV = "AUTH_TOKEN_dash_TTL";
 
     private SoakSuite() {
     }
@@ -37,8 +46,9 @@ public final class SoakSuite {
         Duration soak = mode.soak();
         figures.load("mixed for " + soak.toMinutes() + " min: checkouts (3 clients, ~8/s) + user reads/writes (2 clients)"
                      + " + order reads");
-        try (Shop shop = Shop.start("soak", new Shop.Options().mesh(true))) {
-            List<UUID> users = shop.createUsers(20);
+        Duration tokenTtl = tokenTtl(soak);
+        try (Shop shop = Shop.start("soak", new Shop.Options().mesh(true).userEnv(TOKEN_TTL_ENV, tokenTtl.toString()))) {
+            List<Customer> customers = shop.createCustomers(20);
             Map<String, String> databases = new LinkedHashMap<>();
             shop.users().forEach(p -> databases.put(p.instance(), shop.userDb()));
             shop.orders().forEach(p -> databases.put(p.instance(), shop.orderDb()));
@@ -47,10 +57,10 @@ public final class SoakSuite {
             figures.fault("every 40th charge/refund answer reset after commit; every 25th 1.5 s slow");
             shop.toPayment().faults(Fault.resetAfterCommit(40), Fault.delayRequests(25, Duration.ofMillis(1500)));
 
-            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), users);
+            CheckoutLoad checkouts = new CheckoutLoad(shop.api(), customers);
             Thread load = Verify.background("soak-checkouts", () -> checkouts.run(new CheckoutLoad.Settings(3, 10_000_000,
                     soak, Duration.ofMillis(300), 6, 12, 3)));
-            UserLoad userLoad = new UserLoad(shop.api(), users).start(2, Duration.ofMillis(300), soak);
+            UserLoad userLoad = new UserLoad(shop.api(), customers).start(2, Duration.ofMillis(300), soak);
             // Reads of orders by user, and the window figures, from this thread.
             List<long[]> windows = new ArrayList<>();
             long start = System.nanoTime();
@@ -60,11 +70,12 @@ public final class SoakSuite {
             int i = 0;
             // The trend is judged on a read of constant cost (one order by id); a user's list grows with the
             // run until its cap of 100 orders, which would look like a slowdown that is none.
-            UUID probe = io.meshshop.reliability.load.Api.id(shop.api().placeOrder("rel-soak-probe",
-                    io.meshshop.reliability.load.Api.orderBody(users.getFirst(),
-                            List.of(new io.meshshop.reliability.load.Api.Line("MESH-MUG", 1)))));
+            Customer prober = customers.getFirst();
+            UUID probe = Api.id(shop.api().placeOrder(prober, "rel-soak-probe",
+                    Api.orderBody(List.of(new Api.Line("MESH-MUG", 1)))));
             while (System.nanoTime() - start < soak.toNanos()) {
-                var answer = i++ % 2 == 0 ? shop.api().getOrder(probe) : shop.api().listOrders(users.get(i % users.size()));
+                var answer = i++ % 2 == 0 ? shop.api().getOrder(prober, probe)
+                        : shop.api().listOrders(customers.get(i % customers.size()));
                 if (i % 2 == 1) {
                     window.record(answer);
                 }
@@ -84,8 +95,15 @@ public final class SoakSuite {
 
             Verify.answers(figures, "checkouts", checkouts.tally(), Verify.forbidden(false));
             Verify.answers(figures, "user reads and registrations", userLoad.tally(), Verify.forbidden(false));
-            Verify.answers(figures, "order reads (one by id, and users' lists)", reads, Verify.forbidden(false));
+            Verify.answers(figures, "order reads (one by id, and customers' own lists)", reads, Verify.forbidden(false));
             Verify.proxies(shop, figures);
+            Verify.signIns(shop, figures);
+            figures.note("tokens lived " + tokenTtl.toSeconds() + " s (" + TOKEN_TTL_ENV + "), renewed at "
+                         + Math.round(100 * TokenHolder.RENEW_AT) + "% of that");
+            if (soak.compareTo(tokenTtl) > 0) {
+                figures.expect(shop.renewals() >= customers.size(), "the soak outlived the tokens, but the "
+                               + customers.size() + " customers renewed theirs only " + shop.renewals() + " times");
+            }
             flat(figures, sampler, shop.all(), windows, soak.toMillis());
             Verify.settled(shop, checkouts, figures, Duration.ofSeconds(120));
         } catch (RuntimeException e) {
@@ -94,6 +112,14 @@ public final class SoakSuite {
         }
         figures.finish();
         return figures;
+    }
+
+    /** A third of the soak, between 2 and 15 minutes: several renewals per customer in a 10-minute soak. */
+    static Duration tokenTtl(Duration soak) {
+        Duration third = soak.dividedBy(3);
+        Duration min = Duration.ofMinutes(2);
+        Duration max = Duration.ofMinutes(15);
+        return third.compareTo(min) < 0 ? min : third.compareTo(max) > 0 ? max : third;
     }
 
     /** Compares the last third of the run with the first third after the warm-up. */

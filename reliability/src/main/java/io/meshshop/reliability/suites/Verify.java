@@ -20,7 +20,8 @@ final class Verify {
     /**
      * Answers a client must never get: a 500 (or any 5xx but 503 and, where the suite kills order, the
      * mesh's 503), a hang (no answer within the client's 15 s), a 422 (this load never reuses a key), a 400
-     * or 404 (its requests are valid and name real orders).
+     * or 404 (its requests are valid and name the customer's own orders), a 401 or 403 (every call carries
+     * the customer's token, renewed before it expires), a 429 (the load never signs in with a wrong password).
      *
      * @param resetsExpected the suite resets client connections on purpose: "no answer" that is not a hang
      *                       is then the fault itself, which the client survives by sending again
@@ -31,7 +32,8 @@ final class Verify {
                 return label.contains("timeout") || !resetsExpected;
             }
             return label.startsWith("5") && !label.startsWith("503") || label.startsWith("422")
-                   || label.startsWith("400") || label.startsWith("404");
+                   || label.startsWith("400") || label.startsWith("404") || label.startsWith("401")
+                   || label.startsWith("403") || label.startsWith("429");
         };
     }
 
@@ -42,6 +44,15 @@ final class Verify {
         figures.note(what + ": " + tally.requests() + " requests, answers " + tally.byLabel() + ", p50 "
                      + tally.percentileMillis(0.5) + " ms, p99 " + tally.percentileMillis(0.99) + " ms, max "
                      + tally.maxMillis() + " ms" + (bad == 0 ? "" : ", FORBIDDEN " + bad));
+    }
+
+    /**
+     * The customers' sign-ins, the first ones and those that renewed a token before it expired: counted like
+     * any answer (a 503 while user is down is allowed, a 401 for the right password is not).
+     */
+    static void signIns(Shop shop, Figures figures) {
+        answers(figures, "sign-ins", shop.signIns(), forbidden(false));
+        figures.note("tokens renewed before they expired: " + shop.renewals());
     }
 
     /**

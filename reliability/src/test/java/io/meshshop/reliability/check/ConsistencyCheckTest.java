@@ -108,7 +108,7 @@ class ConsistencyCheckTest {
         assertEquals(1, result.count(Finding.REFUND_TOTAL_MISMATCH));
         assertEquals(1, result.count(Finding.UNSETTLED_ORDER));
         assertEquals(1, result.count(Finding.CAPTURE_OF_DECLINED_ORDER));
-        assertEquals(1, result.count(Finding.DUPLICATE_ORDER_KEY));
+        assertEquals(1, result.count(Finding.DUPLICATE_ORDER_KEY), "one key of one customer, not one key of two");
         assertEquals(11, result.findings().size(), "nothing about the consistent orders");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();

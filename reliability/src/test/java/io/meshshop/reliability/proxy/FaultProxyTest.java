@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,8 @@ class FaultProxyTest {
                     Set.of("connect-failure", "refused-stream", "gateway-error")))));
 
     private final AtomicInteger received = new AtomicInteger();
+    /** The Authorization values of every request the upstream received, in order. */
+    private final List<List<String>> authorizations = new CopyOnWriteArrayList<>();
     private volatile long upstreamDelayMillis;
     private HttpServer upstream;
     private FaultProxy proxy;
@@ -47,6 +50,7 @@ class FaultProxyTest {
             try (InputStream in = exchange.getRequestBody()) {
                 in.readAllBytes();
             }
+            authorizations.add(List.copyOf(exchange.getRequestHeaders().getOrDefault("Authorization", List.of())));
             received.incrementAndGet();
             try {
                 Thread.sleep(upstreamDelayMillis);
@@ -128,6 +132,36 @@ class FaultProxyTest {
         assertEquals(503, response.statusCode());
         assertEquals(1, proxy.counters().retries.get());
         assertTrue(response.body().contains("connection failure"), response.body());
+    }
+
+    /**
+     * The customer's token is the caller's credential: every copy the proxy delivers (the first attempt, the
+     * mesh's retry, a duplicate) carries it byte for byte, and two Authorization headers stay two (the
+     * service must see and refuse them, not a proxy's merge).
+     */
+    @Test
+    void forwardsAuthorizationUntouchedOnEveryAttemptAndCopy() throws Exception {
+        String token = "eyJhbGciOiJFUzI1NiIsImtpZCI6InJlbC0xIiwidHlwIjoiYXQrand0In0." + "eyJzdWIiOiJ4In0".repeat(30)
+                       + ".MEUCIQD_" + "a-b_c".repeat(16);
+        proxy.faults(Fault.resetAfterCommit(1));
+        proxy.mesh(ROUTE, null);
+        HttpResponse<String> retried = client.send(HttpRequest.newBuilder(URI.create(proxy.url() + "/api/orders"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, retried.statusCode());
+        assertEquals(List.of(List.of("Bearer " + token), List.of("Bearer " + token)), authorizations,
+                "the first attempt and the mesh's retry both carry the token as sent");
+
+        authorizations.clear();
+        proxy.mesh(null, null);
+        proxy.faults(Fault.duplicateConcurrently(1));
+        HttpResponse<String> twice = client.send(HttpRequest.newBuilder(URI.create(proxy.url() + "/api/orders"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer other")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, twice.statusCode());
+        assertEquals(List.of(List.of("Bearer " + token, "Bearer other"), List.of("Bearer " + token, "Bearer other")),
+                authorizations, "both copies carry both headers, in order, unmerged");
     }
 
     @Test

@@ -17,10 +17,11 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
 /**
- * {@code checkout}: users are registered first, then a mix of placing orders (each with its own
- * Idempotency-Key), reading orders placed earlier, and cancelling them (again with a fresh key). The mix is
- * given in percent: {@code place=80,read=15,cancel=5}. A read or cancel with nothing placed yet places an
- * order instead, so the mix holds from the first second.
+ * {@code checkout}: customers are registered and signed in first, then a mix of placing orders (each by a
+ * random customer with their bearer token and its own Idempotency-Key), reading orders placed earlier, and
+ * cancelling them (again with a fresh key), each read and cancel by the order's own customer. The mix is given
+ * in percent: {@code place=80,read=15,cancel=5}. A read or cancel with nothing placed yet places an order
+ * instead, so the mix holds from the first second.
  */
 final class CheckoutScenario implements Scenario {
 
@@ -39,11 +40,15 @@ final class CheckoutScenario implements Scenario {
     private final int cancelPercent;
     private final AtomicLong keys = new AtomicLong();
     private final AtomicLong placed = new AtomicLong();
-    private final AtomicReferenceArray<String> recent = new AtomicReferenceArray<>(RECENT);
-    private final ConcurrentLinkedQueue<String> cancellable = new ConcurrentLinkedQueue<>();
+    private final AtomicReferenceArray<Placed> recent = new AtomicReferenceArray<>(RECENT);
+    private final ConcurrentLinkedQueue<Placed> cancellable = new ConcurrentLinkedQueue<>();
     private final AtomicInteger cancellableSize = new AtomicInteger();
-    private List<String> userIds = List.of();
+    private Customers customers;
     private List<String> skus = List.of();
+
+    /** An order placed in this run and the customer it belongs to (only they may read or cancel it). */
+    private record Placed(String id, Customers.Customer customer) {
+    }
 
     CheckoutScenario(Endpoints users, Endpoints orders, int userCount, String runId, String mix) {
         this.users = users;
@@ -79,7 +84,11 @@ final class CheckoutScenario implements Scenario {
 
     @Override
     public void prepare() throws Exception {
-        userIds = Users.create(users, userCount, runId);
+        if (customers != null) {
+            // Prepared again (each training run of the start-up timer): the earlier customers' renewals stop.
+            customers.close();
+        }
+        customers = Customers.create(users, userCount, runId + "-" + System.nanoTime() % 100_000).renewing();
         ConnectionPool pool = orders.pool();
         Response catalogue = pool.send(pool.target().get("/api/products"));
         if (catalogue.status() != 200) {
@@ -103,24 +112,25 @@ final class CheckoutScenario implements Scenario {
             return place();
         }
         if (dice < placePercent + readPercent) {
-            String id = anyRecent();
-            return id == null ? place() : orders.get("read", "/api/orders/" + id);
+            Placed order = anyRecent();
+            return order == null ? place()
+                    : orders.get("read", "/api/orders/" + order.id(), order.customer().authorization());
         }
-        String id = cancellable.poll();
-        if (id == null) {
+        Placed order = cancellable.poll();
+        if (order == null) {
             return place();
         }
         cancellableSize.decrementAndGet();
-        return cancel(id);
+        return cancel(order);
     }
 
     private Outcome place() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String userId = userIds.get(random.nextInt(userIds.size()));
+        Customers.Customer customer = customers.any();
         // One to three distinct products, one to three of each: totals stay far below any decline limit.
         int lines = Math.min(skus.size(), 1 + random.nextInt(3));
         int first = random.nextInt(skus.size());
-        StringBuilder body = new StringBuilder("{\"userId\":\"").append(userId).append("\",\"items\":[");
+        StringBuilder body = new StringBuilder("{\"items\":[");
         for (int i = 0; i < lines; i++) {
             if (i > 0) {
                 body.append(',');
@@ -132,11 +142,11 @@ final class CheckoutScenario implements Scenario {
         String key = "lg-" + runId + "-order-" + keys.incrementAndGet();
         ConnectionPool pool = orders.pool();
         try {
-            Response response = pool.send(pool.target().post("/api/orders", body.toString(), key));
+            Response response = pool.send(pool.target().post("/api/orders", body.toString(), key, customer.authorization()));
             if (response.ok()) {
                 String id = response.locationId() != null ? response.locationId() : response.jsonString("id");
                 if (id != null) {
-                    remember(id);
+                    remember(new Placed(id, customer));
                 }
             }
             return Outcome.of("place", response);
@@ -145,26 +155,27 @@ final class CheckoutScenario implements Scenario {
         }
     }
 
-    private Outcome cancel(String id) {
+    private Outcome cancel(Placed order) {
         String key = "lg-" + runId + "-cancel-" + keys.incrementAndGet();
         ConnectionPool pool = orders.pool();
         try {
-            return Outcome.of("cancel", pool.send(pool.target().post("/api/orders/" + id + "/cancel", "", key)));
+            return Outcome.of("cancel", pool.send(pool.target().post("/api/orders/" + order.id() + "/cancel", "", key,
+                    order.customer().authorization())));
         } catch (Exception e) {
             return Outcome.failed("cancel", e);
         }
     }
 
-    private void remember(String id) {
+    private void remember(Placed order) {
         long n = placed.getAndIncrement();
-        recent.set((int) (n % RECENT), id);
+        recent.set((int) (n % RECENT), order);
         if (cancelPercent > 0 && cancellableSize.get() < CANCELLABLE) {
             cancellableSize.incrementAndGet();
-            cancellable.add(id);
+            cancellable.add(order);
         }
     }
 
-    private String anyRecent() {
+    private Placed anyRecent() {
         long n = placed.get();
         if (n == 0) {
             return null;
@@ -179,7 +190,8 @@ final class CheckoutScenario implements Scenario {
         return Json.createObjectBuilder()
                 .add("userUrls", users.urls())
                 .add("orderUrls", orders.urls())
-                .add("users", userIds.size())
+                .add("users", customers == null ? 0 : customers.all().size())
+                .add("signIn", customers == null ? JsonObject.EMPTY_JSON_OBJECT : customers.describe())
                 .add("products", skus.size())
                 .add("mixPercent", mix)
                 .build();
@@ -187,6 +199,9 @@ final class CheckoutScenario implements Scenario {
 
     @Override
     public void close() {
+        if (customers != null) {
+            customers.close();
+        }
         users.close();
         orders.close();
     }

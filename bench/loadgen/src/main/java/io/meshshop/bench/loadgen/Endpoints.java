@@ -43,9 +43,14 @@ final class Endpoints implements AutoCloseable {
     }
 
     Outcome get(String operation, String path) {
+        return get(operation, path, null);
+    }
+
+    /** A GET as a signed-in customer: {@code authorization} is its header line (null: none). */
+    Outcome get(String operation, String path, byte[] authorization) {
         ConnectionPool pool = pool();
         try {
-            return Outcome.of(operation, pool.send(pool.target().get(path)));
+            return Outcome.of(operation, pool.send(pool.target().get(path, authorization)));
         } catch (Exception e) {
             return Outcome.failed(operation, e);
         }

@@ -25,12 +25,13 @@ import jakarta.json.JsonObjectBuilder;
  *   saturate    --scenario S [scenario options] --p99-ms 50 [--start-rate 100 --max-rate 20000 ...] [--out F]
  *   startup     --name N --mode M --ready-url U [--runs 5] [--env K=V]... [--train-scenario S ...] -- COMMAND...
  *   wait-ready  --url U [--timeout 60s]
- *   seed-users  --url U --count N --paths-out F         (users for wrk: one /api/users/ID per line)
+ *   seed-users  --url U --count N --paths-out F         (customers for wrk: "/api/users/ID TOKEN" per line)
  *   sink        --port 4318 [--stats-out F] [--max-time 3h]
  *   env         --out F [--command C] [--git G] [--note T] [--jvm-options O]
  *   rss         --watch name=pid,... --out F
  *   report      --dir D --out-md F
- * Scenarios: get (--url, --path), read-user (--url, --users), checkout (--user-url, --order-url, --users, --mix).
+ * Scenarios: get (--url, --path), read-user (--url, --users), checkout (--user-url, --order-url, --users, --mix);
+ * read-user and checkout register and sign in their customers first and renew their tokens in the background.
  * Common: --connections 256 (per base URL), --read-timeout 10s, --connect-timeout 2s, --max-in-flight 10000,
  *         --watch name=pid,... (CPU and RSS of those processes per step); --out - prints the result JSON.
  * </pre>
@@ -91,7 +92,9 @@ public final class Main {
                   rss         --watch name=pid,... --out F
                   report      --dir D --out-md F
                 scenarios: get (--url U [--path /api/ceiling]), read-user (--url U [--users 200]),
-                           checkout (--user-url U --order-url U [--users 200] [--mix place=80,read=15,cancel=5])
+                           checkout (--user-url U --order-url U [--users 200] [--mix place=80,read=15,cancel=5]);
+                           read-user and checkout register and sign in --users customers first, send each
+                           request with its customer's bearer token, and renew the tokens in the background
                 common:    --connections 256 --read-timeout 10s --connect-timeout 2s --max-in-flight 10000
                            --watch name=pid,...   (URL options take comma-separated lists: round-robin)
                            --out - prints the result JSON instead of writing a file""");
@@ -268,10 +271,20 @@ public final class Main {
         Path pathsOut = Path.of(args.required("paths-out"));
         try (Endpoints users = Endpoints.from(args, "url")) {
             args.rejectUnknown();
-            List<String> ids = Users.create(users, count, runId());
-            List<String> lines = ids.stream().map(id -> "/api/users/" + id).toList();
-            Files.write(pathsOut, lines);
-            System.out.println("created " + ids.size() + " users; paths in " + pathsOut);
+            // Each line is a path and the token of the customer it names: wrk reads a user as that user.
+            // The tokens last 15 minutes; the harness seeds again before every wrk run that needs them.
+            try (Customers customers = Customers.create(users, count, runId())) {
+                // Each token is tried once, so that wrk never measures a refused one as speed.
+                for (Customers.Customer customer : customers.all()) {
+                    Outcome read = users.get("check", "/api/users/" + customer.id(), customer.authorization());
+                    if (read.status() != 200) {
+                        throw new IllegalStateException(customer + " reading themself answered " + read.key());
+                    }
+                }
+                List<String> lines = customers.all().stream().map(c -> "/api/users/" + c.id() + " " + c.token()).toList();
+                Files.write(pathsOut, lines);
+                System.out.println("registered and signed in " + lines.size() + " customers; paths and tokens in " + pathsOut);
+            }
             return 0;
         }
     }

@@ -41,4 +41,23 @@ record Response(int status, String location, byte[] body, boolean keepAlive) {
         int end = text.indexOf('"', start);
         return end < 0 ? null : text.substring(start, end);
     }
+
+    /** The first whole-number value of a {@code "name":123} pair, or -1 when there is none. */
+    long jsonLong(String name) {
+        String text = bodyText();
+        String needle = "\"" + name + "\":";
+        int at = text.indexOf(needle);
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + needle.length();
+        while (start < text.length() && text.charAt(start) == ' ') {
+            start++;
+        }
+        int end = start;
+        while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return end == start ? -1 : Long.parseLong(text.substring(start, end));
+    }
 }

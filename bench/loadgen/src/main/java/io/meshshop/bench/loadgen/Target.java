@@ -28,7 +28,16 @@ record Target(String host, int port, String prefix, String hostHeader) {
     }
 
     byte[] get(String path) {
-        return (head("GET", path) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return get(path, null);
+    }
+
+    /** A GET with the customer's {@code Authorization} header line (null: none). */
+    byte[] get(String path, byte[] authorization) {
+        byte[] head = head("GET", path).getBytes(StandardCharsets.ISO_8859_1);
+        if (authorization == null) {
+            return concat(head, CRLF, new byte[0]);
+        }
+        return concat(head, authorization, CRLF);
     }
 
     /**
@@ -36,6 +45,11 @@ record Target(String host, int port, String prefix, String hostHeader) {
      * Structured Field string, as the services document it.
      */
     byte[] post(String path, String json, String idempotencyKey) {
+        return post(path, json, idempotencyKey, null);
+    }
+
+    /** As {@link #post(String, String, String)}, with the customer's {@code Authorization} header line (null: none). */
+    byte[] post(String path, String json, String idempotencyKey, byte[] authorization) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(head("POST", path));
         if (body.length > 0) {
@@ -45,12 +59,19 @@ record Target(String host, int port, String prefix, String hostHeader) {
         if (idempotencyKey != null) {
             head.append("Idempotency-Key: \"").append(idempotencyKey).append("\"\r\n");
         }
-        head.append("\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        byte[] request = new byte[headBytes.length + body.length];
-        System.arraycopy(headBytes, 0, request, 0, headBytes.length);
-        System.arraycopy(body, 0, request, headBytes.length, body.length);
-        return request;
+        byte[] auth = authorization == null ? new byte[0] : authorization;
+        return concat(concat(headBytes, auth, CRLF), body, new byte[0]);
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] all = new byte[a.length + b.length + c.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        System.arraycopy(c, 0, all, a.length + b.length, c.length);
+        return all;
     }
 
     private String head(String method, String path) {

@@ -126,6 +126,30 @@ class ConnectionTest {
     }
 
     @Test
+    void aSignedInRequestCarriesTheCustomersAuthorizationLine() throws Exception {
+        Target target = serve(
+                "HTTP/1.1 200 OK\r\nContent-Length: 58\r\n\r\n{\"accessToken\":\"tok\",\"tokenType\":\"Bearer\",\"expiresIn\":900}",
+                "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        byte[] authorization = "Authorization: Bearer tok\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        try (Connection c = Connection.open(target, 1000, 1000)) {
+            Response session = c.exchange(target.post("/api/sessions", "{\"email\":\"a\"}", null));
+            assertEquals(900, session.jsonLong("expiresIn"));
+            assertEquals("tok", session.jsonString("accessToken"));
+            assertEquals(-1, session.jsonLong("missing"));
+            assertEquals(201, c.exchange(target.post("/api/orders", "{\"items\":[]}", "k", authorization)).status());
+            assertEquals(200, c.exchange(target.get("/api/orders/1", authorization)).status());
+        }
+        assertFalse(requests.get(0).contains("Authorization"), requests.get(0));
+        assertTrue(requests.get(1).startsWith("POST /api/orders HTTP/1.1\r\n"));
+        assertTrue(requests.get(1).contains("\r\nAuthorization: Bearer tok\r\n"), requests.get(1));
+        assertTrue(requests.get(1).contains("Idempotency-Key: \"k\"\r\n"), requests.get(1));
+        assertTrue(requests.get(1).endsWith("\r\n\r\n"), "the head ends with one blank line: " + requests.get(1));
+        assertTrue(requests.get(2).startsWith("GET /api/orders/1 HTTP/1.1\r\n"));
+        assertTrue(requests.get(2).endsWith("Authorization: Bearer tok\r\n\r\n"), requests.get(2));
+    }
+
+    @Test
     void targetKeepsAPathPrefix() {
         Target t = Target.parse("http://gateway.example:8080/shop/");
         assertEquals("/shop", t.prefix());

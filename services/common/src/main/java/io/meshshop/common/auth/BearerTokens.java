@@ -4,6 +4,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -171,6 +173,9 @@ public final class BearerTokens {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw invalid("the token is too long");
         }
+        if (!isCanonicalCompactJws(token)) {
+            throw invalid("the token is not three canonical base64url parts");
+        }
         long now = System.currentTimeMillis();
         Verified known = verified.get(token);
         if (known != null) {
@@ -182,6 +187,11 @@ public final class BearerTokens {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
+        } catch (RateLimitReachedException e) {
+            // A key id the cached set does not know, and the set was fetched again moments ago: the token names a
+            // key the issuer does not publish. A 503 here would let anyone make this pod answer 5xx at will.
+            LOG.log(System.Logger.Level.DEBUG, "Token refused: unknown key id, keys fetched moments ago");
+            throw invalid("the token's key is not one the issuer publishes");
         } catch (KeySourceException e) {
             LOG.log(System.Logger.Level.WARNING, "The token issuer's keys could not be fetched: " + e.getMessage());
             throw new ProblemException(Problem.of(ProblemType.DEPENDENCY_UNAVAILABLE,
@@ -205,6 +215,41 @@ public final class BearerTokens {
             }
         }
         verified.put(token, entry);
+    }
+
+    /**
+     * True when the token is exactly {@code header.payload.signature}, each part non-empty and the canonical
+     * base64url (RFC 7515) of what it decodes to. Nimbus's decoder skips characters outside the alphabet and
+     * ignores spare bits, so without this one signed token would have endless string forms: appended junk, or
+     * a last character that differs only in bits nobody reads, would still verify.
+     */
+    static boolean isCanonicalCompactJws(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                boolean base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                                    || c == '-' || c == '_';
+                if (!base64url) {
+                    return false;
+                }
+            }
+            try {
+                byte[] decoded = Base64.getUrlDecoder().decode(part);
+                if (!Base64.getUrlEncoder().withoutPadding().encodeToString(decoded).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) {

@@ -183,6 +183,45 @@ class BearerTokensTest {
     }
 
     @Test
+    void refusesAValidTokenInAnyOtherSpelling() throws Exception {
+        String token = sign(key, claims().build());
+        tokens.verify(token);
+        for (String junk : List.of("!", "*", "==", "=", " x", ".", "\u00ff", "%")) {
+            refused(token + junk);
+        }
+        String[] parts = token.split("\\.");
+        refused(parts[0] + "." + parts[1] + ".." + parts[2]);
+        // 64 signature bytes take 86 base64url characters whose last carries 2 spare bits: the same bytes
+        // spelt with other spare bits must not verify as the same token.
+        char last = parts[2].charAt(parts[2].length() - 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char sameBytes = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        refused(parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 1) + sameBytes);
+    }
+
+    @Test
+    void unknownKeysAreRefusedNot503EvenWhenTheKeysWereJustFetched() throws Exception {
+        WebServer issuer = WebServer.builder().port(0)
+                .routing(r -> r.get("/.well-known/jwks.json", (req, res) -> {
+                    res.headers().contentType(io.helidon.common.media.type.MediaTypes.APPLICATION_JSON);
+                    res.send(new JWKSet(key).toPublicJWKSet().toString());
+                }))
+                .build().start();
+        try {
+            BearerTokens remote = BearerTokens.withJwksUrl(auth(Map.of("jwks.url",
+                    "http://localhost:" + issuer.port() + "/.well-known/jwks.json")));
+            remote.verify(sign(key, claims().build()));
+            for (int i = 0; i < 5; i++) {
+                ECKey stranger = new ECKeyGenerator(Curve.P_256).keyID("stranger-" + i).generate();
+                ProblemException e = assertThrows(ProblemException.class, () -> remote.verify(sign(stranger, claims().build())));
+                assertThat("a forged key id, try " + i, e.problem().status(), is(401));
+            }
+        } finally {
+            issuer.stop();
+        }
+    }
+
+    @Test
     void refusesGarbageAndOversizedTokens() {
         refused("");
         refused("garbage");
