@@ -38,6 +38,9 @@ class CheckoutTraceTest {
 
     private final List<ServiceProcess> started = new ArrayList<>();
     private OtlpReceiver receiver;
+    private ServiceProcess orderService;
+    /** A B3 context from an earlier hop, sent with the checkout: W3C propagation must ignore it. */
+    private TraceContext stale;
     private TraceContext caller;
     private TraceTree tree;
     private String picture;
@@ -55,7 +58,7 @@ class CheckoutTraceTest {
         orderEnv.put("USER_SERVICE_URL", user.baseUrl());
         orderEnv.put("PAYMENT_SERVICE_URL", payment.baseUrl());
         orderEnv.putAll(user.jwksFor());
-        ServiceProcess orderService = start("order", orderEnv);
+        orderService = start("order", orderEnv);
 
         email = "checkout-" + UUID.randomUUID() + "@example.com";
         Customer customer = Customer.signUp(user.baseUrl(), "Checkout Trace", email, "checkout-" + UUID.randomUUID());
@@ -65,9 +68,12 @@ class CheckoutTraceTest {
         String sku = products.json().getJsonArray("items").getJsonObject(0).getString("sku");
 
         caller = TraceContext.random();
+        stale = TraceContext.random();
         Http.Answer placed = Http.postJson(orderService.baseUrl() + "/api/orders",
                 "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
                 "traceparent", caller.traceparent(), "Idempotency-Key", UUID.randomUUID().toString(),
+                "b3", stale.traceId() + "-" + stale.parentSpanId() + "-1",
+                "x-b3-traceid", stale.traceId(), "x-b3-spanid", stale.parentSpanId(), "x-b3-sampled", "1",
                 "Authorization", "Bearer " + customer.token());
         assertEquals(201, placed.status(), placed.body() + "\norder's log:\n" + orderService.logTail());
         order = placed.json();
@@ -142,7 +148,7 @@ class CheckoutTraceTest {
             ReceivedSpan serverSpan = server(tree.spans(), service).orElseThrow();
             assertEquals("meshshop", serverSpan.resource().get("service.namespace"), service);
             assertEquals("v1", serverSpan.resource().get("service.version"), service);
-            assertEquals("local", serverSpan.resource().get("deployment.environment"), service);
+            assertEquals("local", serverSpan.resource().get("deployment.environment.name"), service);
         }
     }
 
@@ -159,6 +165,70 @@ class CheckoutTraceTest {
                 "payment's server span carries payment.status (payment's code: Spans.tag(\"payment.status\", ...))\n" + picture);
         assertEquals(order.getString("id"), paymentServer.attributes().get("order.id"),
                 "payment's server span carries the order.id it charged\n" + picture);
+    }
+
+    /** Istio's OpenTelemetry provider makes Envoy speak W3C only: a client's B3 headers must change nothing. */
+    @Test
+    void aStaleB3HeaderChangesNothing() {
+        assertTrue(receiver.trace(stale.traceId()).isEmpty(),
+                "no service joined the stale B3 trace: " + receiver.trace(stale.traceId()) + "\n" + picture);
+        for (ReceivedSpan span : tree.spans()) {
+            assertFalse(span.parentSpanId().equals(stale.parentSpanId()), span + " adopted the B3 parent\n" + picture);
+        }
+    }
+
+    /** OpenTelemetry's stable semantic conventions, on the spans as they leave each service. */
+    @Test
+    void spansUseTheStableSemanticConventions() {
+        ReceivedSpan orderServer = server(tree.spans(), "order").orElseThrow();
+        assertEquals("POST", orderServer.attributes().get("http.request.method"), picture);
+        assertEquals("201", orderServer.attributes().get("http.response.status_code"), picture);
+        assertEquals("/api/orders", orderServer.attributes().get("http.route"), picture);
+        for (ReceivedSpan span : tree.spans()) {
+            for (String old : List.of("http.method", "http.status_code", "db.type", "db.operation", "db.statement")) {
+                assertFalse(span.attributes().containsKey(old), span + " still carries " + old + "\n" + picture);
+            }
+        }
+        ReceivedSpan toUser = spans("order").stream().filter(s -> s.name().equals("GET /api/users/{id}")).findFirst()
+                .orElseGet(() -> fail("order's call to user\n" + picture));
+        assertEquals("CLIENT", toUser.kind(), picture);
+        assertEquals("/api/users/{id}", toUser.attributes().get("url.template"), picture);
+        assertEquals("GET", toUser.attributes().get("http.request.method"), picture);
+        assertEquals("200", toUser.attributes().get("http.response.status_code"), picture);
+        assertEquals("127.0.0.1", toUser.attributes().get("server.address"), picture);
+        for (String service : List.of("order", "user", "payment")) {
+            for (ReceivedSpan statement : spans(service).stream().filter(ReceivedSpan::isDatabase).toList()) {
+                assertEquals("CLIENT", statement.kind(), statement + "\n" + picture);
+                assertEquals("h2database", statement.attributes().get("db.system.name"), statement + "\n" + picture);
+                assertTrue(statement.attributes().getOrDefault("db.operation.name", "").matches("[A-Z]+"),
+                        statement + " db.operation.name\n" + picture);
+                assertFalse(statement.attributes().getOrDefault("db.query.text", "").isBlank(),
+                        statement + " db.query.text\n" + picture);
+                assertFalse(statement.attributes().getOrDefault("db.query.text", "").contains(email),
+                        statement + " has parameters in its text\n" + picture);
+            }
+        }
+    }
+
+    /** Grafana opens an exemplar's trace in Jaeger: the trace id on the histogram must be one that was exported. */
+    @Test
+    void anExemplarsTraceIdIsOneTheExportCarried() {
+        Http.Answer scraped = Http.get(orderService.baseUrl() + "/observe/metrics",
+                "Accept", "application/openmetrics-text; version=1.0.0");
+        assertEquals(200, scraped.status(), scraped.body());
+        List<String> exemplars = scraped.body().lines()
+                .filter(line -> line.startsWith("meshshop_http_server_requests_seconds_bucket{")
+                        && line.contains("route=\"/api/orders\"") && line.contains(" # {"))
+                .toList();
+        assertFalse(exemplars.isEmpty(), "a bucket of /api/orders with an exemplar in:\n" + scraped.body());
+        for (String line : exemplars) {
+            String traceId = line.replaceAll(".*trace_id=\"([0-9a-f]{32})\".*", "$1");
+            assertEquals(32, traceId.length(), "an exemplar with label trace_id: " + line);
+            assertFalse(receiver.trace(traceId).isEmpty(), "the exemplar's trace " + traceId
+                    + " was exported to the receiver: " + line);
+        }
+        assertTrue(scraped.body().contains("meshshop_idempotency_requests_total{outcome=\"key_reused\""),
+                "idempotency outcomes exist before their first event");
     }
 
     @Test

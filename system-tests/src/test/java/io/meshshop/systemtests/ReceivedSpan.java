@@ -24,7 +24,7 @@ record ReceivedSpan(String service, Map<String, String> resource, String scope, 
         return kind.equals("CLIENT");
     }
 
-    /** A span of a database statement: OpenTelemetry's db.* attributes (helidon-dbclient-tracing sets them). */
+    /** A span of a database statement: OpenTelemetry's db.* attributes (Helidon's, renamed by StableConventions). */
     boolean isDatabase() {
         return attributes.keySet().stream().anyMatch(key -> key.startsWith("db."));
     }

@@ -75,8 +75,9 @@ final class TraceTree {
         return new TraceTree(spans).render();
     }
 
-    private static final Set<String> SHOWN = Set.of("http.route", "http.status_code", "order.id", "order.status",
-            "payment.status", "payment.id", "user.id", "db.type", "db.operation", "http.method");
+    private static final Set<String> SHOWN = Set.of("http.route", "http.response.status_code", "order.id",
+            "order.status", "payment.status", "payment.id", "user.id", "db.system.name", "db.operation.name",
+            "http.request.method", "url.template", "meshshop.task");
 
     private void render(ReceivedSpan span, int depth, StringBuilder out) {
         out.append("  ".repeat(depth))

@@ -48,7 +48,7 @@ class UserTraceTest {
             assertEquals("user", server.service());
             assertEquals("meshshop", server.resource().get("service.namespace"));
             assertEquals("v1", server.resource().get("service.version"));
-            assertEquals("local", server.resource().get("deployment.environment"));
+            assertEquals("local", server.resource().get("deployment.environment.name"));
 
             List<ReceivedSpan> database = tree.spans().stream().filter(ReceivedSpan::isDatabase).toList();
             assertFalse(database.isEmpty(), tree.render());

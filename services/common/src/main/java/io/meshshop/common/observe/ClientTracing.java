@@ -59,28 +59,37 @@ public final class ClientTracing implements WebClientService {
         }
         String method = request.method().text();
         String template = template(request.uri().path().path());
+        // OpenTelemetry's stable HTTP client conventions: the span is named "{method} {url.template}".
         Span.Builder<?> builder = tracer.spanBuilder(method + " " + template)
                 .kind(Span.Kind.CLIENT)
                 .tag("component", "meshshop-webclient")
-                .tag("http.method", method)
-                .tag("http.route", template)
+                .tag("http.request.method", method)
+                .tag("url.template", template)
                 .tag("server.address", request.uri().host())
                 .tag("server.port", request.uri().port());
         parent(request).ifPresent(builder::parent);
         Span span = builder.start();
         try {
-            // W3C traceparent and B3 headers of the client span, as configured in Observability.
+            // The W3C traceparent of the client span (Observability configures W3C propagation only).
             Map<String, List<String>> injected = new HashMap<>();
             tracer.inject(span.context(), HeaderProvider.empty(), HeaderConsumer.create(injected));
             injected.forEach((name, values) -> request.headers().set(HeaderNames.create(name), values));
             WebClientServiceResponse response = chain.proceed(request);
             int status = response.status().code();
-            span.tag("http.status_code", status);
-            // For a client every 4xx is a failed call too (OpenTelemetry's HTTP conventions).
-            span.status(status >= 400 ? Span.Status.ERROR : Span.Status.OK);
+            span.tag("http.response.status_code", status);
+            // For a client every 4xx is a failed call too (OpenTelemetry's HTTP conventions); error.type is
+            // the status code then.
+            if (status >= 400) {
+                span.tag("error.type", String.valueOf(status));
+                span.status(Span.Status.ERROR);
+            } else {
+                span.status(Span.Status.OK);
+            }
             span.end();
             return response;
         } catch (RuntimeException | Error e) {
+            // No answer (refused, timed out): error.type names what went wrong, as the conventions ask.
+            span.tag("error.type", e.getClass().getName());
             span.end(e);
             throw e;
         }

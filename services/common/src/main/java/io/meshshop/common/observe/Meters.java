@@ -2,11 +2,12 @@ package io.meshshop.common.observe;
 
 import java.util.ArrayList;
 import java.util.List;
-
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 
@@ -17,7 +18,51 @@ import io.helidon.metrics.api.Tag;
  */
 public final class Meters {
 
+    /** {@code meshshop_idempotency_requests_total{outcome}}, counted by common's Idempotency. */
+    public static final String IDEMPOTENCY_REQUESTS = "meshshop.idempotency.requests";
+    public static final String IDEMPOTENCY_REQUESTS_DESCRIPTION = "Requests that carried an Idempotency-Key, by outcome";
+
+    /** Counters that exist at zero from the first scrape; registered again in every new registry. */
+    private static final List<Series> PRE_REGISTERED = new CopyOnWriteArrayList<>();
+
     private Meters() {
+    }
+
+    /**
+     * Creates the counter {@code name} at zero for each value of its one tag, so the series exist before their
+     * first event: a rate over a counter that appears with its first error sees no increase for that error, and
+     * the SLO rules and alerts read the ratio of two series that must both exist
+     * (observability/README.md, counters that exist before the first error). Call it once at set-up, before the
+     * server starts; {@link RequestMetrics} registers the series again in the registry the metrics feature
+     * installs when the server starts (docs/helidon-workarounds.md#the-metrics-registry), on the first request,
+     * which the first scrape is.
+     *
+     * <p>{@code Meters.preRegister("meshshop.payments", "Charges by outcome", "outcome", "captured", "declined")}
+     */
+    public static void preRegister(String name, String description, String tag, String... values) {
+        Series series = new Series(name, description, tag, List.of(values));
+        if (!PRE_REGISTERED.contains(series)) {
+            PRE_REGISTERED.add(series);
+        }
+        series.registerIn(Metrics.globalRegistry());
+    }
+
+    /** Registers every pre-registered series in {@code registry} (a new one: the server just started). */
+    static void registerPreRegistered(MeterRegistry registry) {
+        for (Series series : PRE_REGISTERED) {
+            series.registerIn(registry);
+        }
+    }
+
+    /** One counter's series: its name, description and one tag with all its values. */
+    private record Series(String name, String description, String tag, List<String> values) {
+
+        void registerIn(MeterRegistry registry) {
+            for (String value : values) {
+                registry.getOrCreate(Counter.builder(name).description(description)
+                        .tags(List.of(Tag.create(tag, value))));
+            }
+        }
     }
 
     /** Adds one to {@code name} with the given tag pairs ({@code "outcome", "captured", ...}). */

@@ -27,7 +27,6 @@ import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
@@ -44,6 +43,9 @@ public final class Observability {
 
     private static final System.Logger LOG = System.getLogger(Observability.class.getName());
 
+    /** The tracer made last: the global one in a service; in tests, whose JVM may hold an earlier global one. */
+    private static volatile Tracer made;
+
     private Observability() {
     }
 
@@ -56,7 +58,7 @@ public final class Observability {
             // the sidecars' spans on both sides of this service stay in one trace.
             OpenTelemetry propagating = OpenTelemetry.propagating(ContextPropagators.create(
                     TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
-                            W3CBaggagePropagator.getInstance(), B3Propagator.injectingMultiHeaders())));
+                            W3CBaggagePropagator.getInstance())));
             return makeGlobal(HelidonOpenTelemetry.create(propagating, propagating.getTracer(service), Map.of()));
         }
         Map<String, String> defaults = new HashMap<>();
@@ -64,19 +66,27 @@ public final class Observability {
         defaults.put("otel.traces.exporter", "otlp");
         defaults.put("otel.metrics.exporter", "none");
         defaults.put("otel.logs.exporter", "none");
-        defaults.put("otel.propagators", "tracecontext,baggage,b3multi");
+        // W3C only. Istio's OpenTelemetry provider makes Envoy read and write traceparent alone, and
+        // OpenTelemetry's composite extractor lets the last propagator that finds a context win: with B3 in the
+        // list, a stale b3 header (a client's, or one copied from an earlier hop) became the parent and the
+        // sidecars' spans hung off to the side of ours.
+        defaults.put("otel.propagators", "tracecontext,baggage");
         defaults.put("otel.traces.sampler", "parentbased_traceidratio");
         defaults.put("otel.traces.sampler.arg", tracing.get("sampler-ratio").asString().orElse("0.1"));
         Attributes resourceDefaults = Attributes.builder()
                 .put("service.namespace", "meshshop")
                 .put("service.version", tracing.get("version").asString().orElse("v1"))
-                .put("deployment.environment", tracing.get("environment").asString().orElse("local"))
+                .put("deployment.environment.name", tracing.get("environment").asString().orElse("local"))
                 .build();
         // Environment variables and system properties still win over these defaults; the SDK registers its
         // own shutdown hook that flushes spans still in the batch.
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addResourceCustomizer((resource, properties) -> withDefaults(resource, resourceDefaults))
+                // Helidon's server and DbClient spans carry the old attribute names: rewritten on export.
+                .addSpanExporterCustomizer((exporter, properties) -> new StableConventions(exporter))
+                // Only requests and deliberate background work start traces (TraceRoots).
+                .addSamplerCustomizer((sampler, properties) -> new TraceRoots(sampler))
                 .build()
                 .getOpenTelemetrySdk();
         OpenTelemetry otel = sdk;
@@ -87,7 +97,7 @@ public final class Observability {
     /**
      * Adds each default resource attribute that the environment did not set. OTEL_RESOURCE_ATTRIBUTES
      * replaces a default given as a property as a whole, so a Deployment that sets only service.name there
-     * would otherwise lose deployment.environment and service.version, which Jaeger filters by.
+     * would otherwise lose deployment.environment.name and service.version, which Jaeger filters by.
      */
     static Resource withDefaults(Resource resource, Attributes defaults) {
         AttributesBuilder missing = Attributes.builder();
@@ -113,6 +123,10 @@ public final class Observability {
      */
     public static ObserveFeature observe(Config observeConfig, DbClient db, Config dbConfig, Tracer tracer,
                                          BooleanSupplier draining) {
+        StableConventions.databaseSystem(dbConfig.get("url").asString().orElse(""));
+        // Every service with a database takes Idempotency-Keys: its outcomes are series from the first scrape.
+        Meters.preRegister(Meters.IDEMPOTENCY_REQUESTS, Meters.IDEMPOTENCY_REQUESTS_DESCRIPTION, "outcome",
+                "executed", "replayed", "key_reused", "in_flight");
         DbClientHealthCheck database = DbClientHealthCheck.builder(db)
                 .name("database")
                 .query()
@@ -155,6 +169,7 @@ public final class Observability {
      * (docs/helidon-workarounds.md#the-global-tracer).
      */
     private static Tracer makeGlobal(Tracer tracer) {
+        made = tracer;
         try {
             Tracer.global(tracer);
         } catch (IllegalArgumentException expected) {
@@ -162,6 +177,12 @@ public final class Observability {
             LOG.log(System.Logger.Level.TRACE, "Helidon 4.1.2 global tracer quirk", expected);
         }
         return tracer;
+    }
+
+    /** The tracer {@link #tracer} made, else Helidon's global one: for spans started outside a request. */
+    static Tracer madeTracer() {
+        Tracer tracer = made;
+        return tracer != null ? tracer : Tracer.global();
     }
 
     private static String setting(String property, String env) {

@@ -42,6 +42,7 @@ public final class RequestMetrics implements Filter {
         // /observe/health/ready), which once let the observe endpoints into the request metrics
         // (docs/helidon-workarounds.md#server-span-names-and-routes).
         String path = req.path().absolute().path();
+        Timers current = timers();
         long start = System.nanoTime();
         try {
             chain.proceed();
@@ -50,7 +51,7 @@ public final class RequestMetrics implements Filter {
                 int status = res.status().code();
                 String method = req.prologue().method().text();
                 String route = route(req.path(), status);
-                record(method, route, status, System.nanoTime() - start);
+                current.timer(method, route, status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 nameServerSpan(method, route);
             }
         }
@@ -84,18 +85,22 @@ public final class RequestMetrics implements Filter {
         return route;
     }
 
-    private void record(String method, String route, int status, long nanos) {
-        // getOrCreate builds tags and a builder and hashes them on every call; the profile found that at a
-        // few percent of a simple request. Timers are kept per registry: tests start several servers in one
-        // JVM, and each installs a new global registry when it starts
-        // (docs/helidon-workarounds.md#the-metrics-registry).
+    /**
+     * The timers of the current registry. getOrCreate builds tags and a builder and hashes them on every call;
+     * the profile found that at a few percent of a simple request. Timers are kept per registry: tests start
+     * several servers in one JVM, and each installs a new global registry when it starts
+     * (docs/helidon-workarounds.md#the-metrics-registry). A new registry also gets the series
+     * {@link Meters#preRegister} asked for, before the request (the first scrape, say) is served.
+     */
+    private Timers timers() {
         MeterRegistry registry = Metrics.globalRegistry();
         Timers current = timers;
         if (current.registry != registry) {
             current = new Timers(registry);
+            Meters.registerPreRegistered(registry);
             timers = current;
         }
-        current.timer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
+        return current;
     }
 
     /** The timers of one registry, by method, route template and status: one per series the registry holds. */

@@ -5,9 +5,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import io.helidon.common.context.Context;
+import io.helidon.common.context.Contexts;
+import io.helidon.tracing.Scope;
 import io.helidon.tracing.Span;
+import io.helidon.tracing.Tracer;
 
 /**
  * Puts business outcomes on the span of the request being served, so that Jaeger shows why a checkout
@@ -49,6 +54,42 @@ public final class Spans {
 
     public static void tag(String key, boolean value) {
         current().filter(span -> allowed(key)).ifPresent(span -> span.tag(key, value));
+    }
+
+    /**
+     * Runs one unit of background work (a recovery attempt for one order) as a trace of its own: an INTERNAL
+     * root span {@code name}, tagged {@code meshshop.task = task} and {@code tags} (same rules as {@link #tag}),
+     * around {@code work}. Inside, the span is current, so outbound calls ({@link ClientTracing}) and database
+     * statements (Helidon's DbClient tracing, which takes its parent from the Helidon context) are its children:
+     * one trace per unit, not a root trace per statement or call ({@link TraceRoots} drops those).
+     * With tracing off, just runs {@code work}.
+     */
+    public static <T> T inNewTrace(String task, String name, Map<String, String> tags, Supplier<T> work) {
+        Tracer tracer = Observability.madeTracer();
+        if (!tracer.enabled()) {
+            return work.get();
+        }
+        Span.Builder<?> builder = tracer.spanBuilder(name)
+                .kind(Span.Kind.INTERNAL)
+                .tag(TraceRoots.TASK.getKey(), task);
+        tags.forEach((key, value) -> {
+            if (value != null && allowed(key)) {
+                builder.tag(key, value);
+            }
+        });
+        // Helidon starts a span without a parent as a root, whatever was current: a new trace.
+        Span span = builder.start();
+        Context context = Context.create(Contexts.context().orElseGet(Contexts::globalContext));
+        context.register(span.context());
+        context.register(tracer);
+        try (Scope ignored = span.activate()) {
+            T result = Contexts.runInContext(context, work::get);
+            span.end();
+            return result;
+        } catch (RuntimeException | Error e) {
+            span.end(e);
+            throw e;
+        }
     }
 
     /**

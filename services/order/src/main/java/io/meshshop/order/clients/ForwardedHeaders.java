@@ -12,10 +12,11 @@ import io.helidon.webserver.http.ServerRequest;
 
 /**
  * The inbound request's headers that outbound calls carry. Envoy joins its spans into one trace only if the
- * application copies the trace context from the request it serves to the requests it makes (W3C and B3,
- * since sidecars and the app may use either). When tracing is on, WebClient's tracing replaces
- * {@code traceparent} and the B3 ids with a child span of the same trace, which is what a client span should
- * send.
+ * application copies the trace context from the request it serves to the requests it makes. Only W3C Trace
+ * Context goes on: with Istio's OpenTelemetry tracing provider Envoy reads and writes {@code traceparent} alone,
+ * and B3 headers copied from the inbound request would be stale by the next hop (they name the caller's span,
+ * not our client span) and made user and payment adopt the wrong parent. When tracing is on,
+ * {@code ClientTracing} replaces {@code traceparent} with its client span's, which is what a client should send.
  *
  * <p>The customer's {@code Authorization} goes to user only ({@link #applyTo}): user checks the same token
  * and answers only about the customer it names, so even this service cannot read another customer through
@@ -27,9 +28,8 @@ public final class ForwardedHeaders {
 
     /** Lower case as they go on the wire; HTTP header names are case-insensitive. */
     static final List<HeaderName> NAMES = Stream.of(
-                    "traceparent", "tracestate",
-                    "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags", "b3",
-                    "x-request-id", "baggage",
+                    "traceparent", "tracestate", "baggage",
+                    "x-request-id",
                     "authorization")
             .map(HeaderNames::create)
             .toList();

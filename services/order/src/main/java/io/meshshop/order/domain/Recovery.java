@@ -3,7 +3,10 @@ package io.meshshop.order.domain;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+
+import io.meshshop.common.observe.Spans;
 
 /**
  * Settles orders whose charge or refund has no known outcome: payment was down, too slow, or its answer
@@ -47,7 +50,9 @@ public final class Recovery {
                 continue;
             }
             Order before = orders.find(id).orElseThrow();
-            Order after = settlement.settle(before, payments, owner);
+            // One trace per claimed order: the payment call and the statements of its settlement under one span.
+            Order after = Spans.inNewTrace("order-recovery", "recover order", Map.of("order.id", id.toString()),
+                    () -> settlement.settle(before, payments, owner));
             metrics.recoveryAttempt(outcome(before, after));
             if (after.owed() == null) {
                 settled++;
