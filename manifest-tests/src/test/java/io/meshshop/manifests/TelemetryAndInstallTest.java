@@ -76,7 +76,11 @@ class TelemetryAndInstallTest {
     record OpenTelemetry(String service, int port) {
     }
 
-    record EnvoyFileAccessLog(String path) {
+    record EnvoyFileAccessLog(String path, LogFormat logFormat) {
+    }
+
+    /** Istio's MeshConfig access-log format: a text template or JSON labels (one of the two). */
+    record LogFormat(String text, Map<String, String> labels) {
     }
 
     static IstioOperator install() {
@@ -210,6 +214,10 @@ class TelemetryAndInstallTest {
                 assertTrue(provider != null && provider.envoyFileAccessLog() != null,
                         p.getName() + " is not an envoyFileAccessLog provider of " + INSTALL);
                 assertEquals("/dev/stdout", provider.envoyFileAccessLog().path(), "kubectl logs reads stdout");
+                LogFormat format = provider.envoyFileAccessLog().logFormat();
+                assertTrue(format != null && format.labels() != null
+                           && "%TRACE_ID%".equals(format.labels().get("trace_id")),
+                        p.getName() + ": JSON lines carrying the trace id, so a request's log line leads to its trace");
             });
         });
         for (String service : Repo.SERVICES) {
