@@ -78,7 +78,7 @@ class PodSecurityRestrictedTest {
         }
     }
 
-    private static void assertContainerMeetsRestricted(String where, PodSecurityContext pod, SecurityContext c) {
+    static void assertContainerMeetsRestricted(String where, PodSecurityContext pod, SecurityContext c) {
         assertNotNull(c, where + " has no securityContext");
         assertFalse(Boolean.TRUE.equals(c.getPrivileged()), where + ": privileged");
         assertEquals(Boolean.FALSE, c.getAllowPrivilegeEscalation(), where + ": allowPrivilegeEscalation must be false");

@@ -23,6 +23,7 @@ import jakarta.json.JsonObjectBuilder;
  * <pre>
  *   run         --scenario S [scenario options] --rate R | --rates R1,R2,..  --duration 10s [--warmup 5s] [--out F]
  *   saturate    --scenario S [scenario options] --p99-ms 50 [--start-rate 100 --max-rate 20000 ...] [--out F]
+ *   steady      --user-url U --order-url U [--rate 2/s] [--customers 3] [--mix ...] [--window 60s]  (until stopped)
  *   startup     --name N --mode M --ready-url U [--runs 5] [--env K=V]... [--train-scenario S ...] -- COMMAND...
  *   wait-ready  --url U [--timeout 60s]
  *   seed-users  --url U --count N --paths-out F         (customers for wrk: "/api/users/ID TOKEN" per line)
@@ -55,6 +56,7 @@ public final class Main {
             status = switch (argv[0]) {
                 case "run" -> run(args);
                 case "saturate" -> saturate(args);
+                case "steady" -> Steady.run(args);
                 case "startup" -> startup(args);
                 case "wait-ready" -> waitReady(args);
                 case "seed-users" -> seedUsers(args);
@@ -83,6 +85,8 @@ public final class Main {
                   saturate    --scenario S --p99-ms 50 [--start-rate 100] [--max-rate 20000] [--step-duration 10s]
                               [--warmup 10s] [--warmup-concurrency 16 (0: open model at the start rate)]
                               [--max-steps 12] [--precision 0.1] [--max-error-ratio 0.001] [--out F]
+                  steady      --user-url U --order-url U [--rate 2/s] [--customers 3] [--max-in-flight 16]
+                              [--mix place=50,read=40,cancel=10] [--window 60s]   (runs until stopped)
                   startup     --name N --mode M --ready-url U [--runs 5] [--discard 1] [--settle 2s] [--log F]
                               [--env K=V]... [--train-scenario S --train-rate 50 --train-duration 3s] -- COMMAND...
                   wait-ready  --url U [--timeout 60s]
