@@ -98,7 +98,7 @@ cat <<EOT
 
 meshshop is running on H2 (data in ./data). Shop in a browser: http://localhost:8080/
 Or try the API:
-  curl -s localhost:8081/api/users -H 'Content-Type: application/json' \
+  curl -s localhost:8081/api/users -H 'Content-Type: application/json' -H 'Idempotency-Key: signup-1' \
     -d '{"name":"Ada","email":"ada@example.com","password":"correct horse battery staple"}'
   curl -s localhost:8081/api/sessions -H 'Content-Type: application/json' \
     -d '{"email":"ada@example.com","password":"correct horse battery staple"}'

@@ -98,7 +98,8 @@ final class Services implements AutoCloseable {
     Customer signUp(String name) {
         String email = UUID.randomUUID() + "@example.com";
         var created = HttpCalls.send("POST", userUrl() + "/api/users",
-                "{\"name\":\"" + name + "\",\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
+                "{\"name\":\"" + name + "\",\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}",
+                "Idempotency-Key", UUID.randomUUID().toString());
         if (created.statusCode() != 201) {
             throw new AssertionError("user registration failed: " + created.statusCode() + " " + created.body());
         }
@@ -112,7 +113,8 @@ final class Services implements AutoCloseable {
 
     /** Deletes the customer at the user service: their token stays valid until it expires. */
     void deleteUser(Customer customer) {
-        var deleted = HttpCalls.send("DELETE", userUrl() + "/api/users/me", null, customer.bearer());
+        var deleted = HttpCalls.send("DELETE", userUrl() + "/api/users/me", null, "Authorization",
+                "Bearer " + customer.token(), "Idempotency-Key", UUID.randomUUID().toString());
         if (deleted.statusCode() != 204) {
             throw new AssertionError("delete failed: " + deleted.statusCode() + " " + deleted.body());
         }

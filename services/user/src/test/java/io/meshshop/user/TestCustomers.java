@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +82,23 @@ final class TestCustomers {
 
     static Answer register(String base, String name, String email, String password, String... headers) {
         return Answer.of(HttpCalls.send("POST", base + "/api/users", "{\"name\":\"" + name + "\",\"email\":\"" + email
-                + "\",\"password\":\"" + password + "\"}", headers));
+                + "\",\"password\":\"" + password + "\"}", withKey("POST", headers)));
+    }
+
+    /** {@code headers} with a fresh Idempotency-Key added for a write (user requires one) that has none. */
+    static String[] withKey(String method, String... headers) {
+        if (!List.of("POST", "PUT", "DELETE").contains(method)) {
+            return headers;
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase("Idempotency-Key")) {
+                return headers;
+            }
+        }
+        String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
+        all[headers.length] = "Idempotency-Key";
+        all[headers.length + 1] = UUID.randomUUID().toString();
+        return all;
     }
 
     static Answer attemptSignIn(String base, String email, String password) {

@@ -170,6 +170,23 @@ abstract class UserApiContract {
     }
 
     @Test
+    void everyWriteNeedsAnIdempotencyKeyAndWithoutOneChangesNothing() {
+        Customer someone = TestCustomers.signUp(base);
+        String email = unique("keyless@example.com");
+        Answer register = sendWithoutKey("POST", "/api/users", "{\"name\":\"Keyless\",\"email\":\"" + email
+                + "\",\"password\":\"" + PASSWORD + "\"}");
+        Answer change = sendWithoutKey("PUT", "/api/users/me", "{\"name\":\"Changed\"}", someone.bearer());
+        Answer delete = sendWithoutKey("DELETE", "/api/users/" + someone.id(), null, someone.bearer());
+        for (Answer answer : List.of(register, change, delete)) {
+            assertThat(answer.raw().request().method() + " " + answer.raw().body(), answer.status(), is(400));
+            assertThat(answer.problemType(), is("idempotency-key-required"));
+        }
+        assertThat("not registered", TestCustomers.attemptSignIn(base, email, PASSWORD).status(), is(401));
+        Answer me = get("/api/users/me", someone.token());
+        assertThat("neither changed nor deleted", me.json().getString("name"), not("Changed"));
+    }
+
+    @Test
     void aDeletedCustomersChangeIsRefusedAndLeavesNoKeyBehind() {
         Customer temp = TestCustomers.signUp(base, "Gone", unique("gone@example.com"));
         assertThat(send("DELETE", "/api/users/me", null, temp.bearer()).status(), is(204));
@@ -746,12 +763,19 @@ abstract class UserApiContract {
         return send("PUT", path, json, "Authorization", "Bearer " + token);
     }
 
+    /** Every write carries a fresh Idempotency-Key (required on user's writes) unless the test sends its own. */
     Answer send(String method, String path, String json, String... headers) {
+        return Answer.of(HttpCalls.send(method, base + path, json, TestCustomers.withKey(method, headers)));
+    }
+
+    /** Without the key a write would need: to check that it is required. */
+    Answer sendWithoutKey(String method, String path, String json, String... headers) {
         return Answer.of(HttpCalls.send(method, base + path, json, headers));
     }
 
     private HttpResponse<String> raw(String method, String path, String contentType, byte[] body) {
-        return HttpCalls.sendBytes(method, base + path, contentType, body);
+        return HttpCalls.sendBytes(method, base + path, contentType, body,
+                TestCustomers.withKey(method));
     }
 
     static String unique(String email) {

@@ -66,7 +66,7 @@ public final class UserHttpService implements HttpService {
     }
 
     private void register(ServerRequest req, ServerResponse res) {
-        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        Optional<IdempotencyKey> key = Optional.of(IdempotencyKey.required(req));
         JsonInput in = JsonInput.read(req);
         UserJson.Registration registration = UserJson.Registration.from(in);
         // Counted once the registration committed, and only by the request that made it (not by a replay).
@@ -95,7 +95,7 @@ public final class UserHttpService implements HttpService {
     }
 
     private void change(ServerRequest req, ServerResponse res, Caller caller) {
-        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        Optional<IdempotencyKey> key = Optional.of(IdempotencyKey.required(req));
         JsonInput in = JsonInput.read(req);
         UserJson.Change change = UserJson.Change.from(in);
         // A token outlives its user by up to its ttl: a deleted customer's change is refused before its key is
@@ -109,7 +109,7 @@ public final class UserHttpService implements HttpService {
 
     /** Deleting again (the token outlives the user by up to its ttl) is 204 as well. */
     private void delete(ServerRequest req, ServerResponse res, Caller caller) {
-        Optional<IdempotencyKey> key = IdempotencyKey.from(req);
+        Optional<IdempotencyKey> key = Optional.of(IdempotencyKey.required(req));
         idempotency.respond(req, res, caller, key, new byte[0], tx -> {
             users.delete(tx, caller.userId());
             return Reply.noContent();
