@@ -33,6 +33,28 @@ class DockerImageContractTest {
         }
     }
 
+    /**
+     * Every stage's base image is a build argument (BUILD_IMAGE, TRAIN_IMAGE, RUNTIME_IMAGE) with the public
+     * image as its default: a registry mirror, a digest pin or scripts/images.sh's locally assembled bases
+     * replace them with --build-arg, the Dockerfile unchanged.
+     */
+    @Test
+    void baseImagesAreBuildArgumentsWithPublicDefaults() {
+        for (String service : Repo.SERVICES) {
+            String file = Dockerfiles.path(service);
+            List<Dockerfiles.Stage> stages = Dockerfiles.stages(service);
+            java.util.Map<String, String> arguments = Dockerfiles.globalArguments(service);
+            assertEquals("${BUILD_IMAGE} AS build", stages.get(0).declaredFrom(), file + ": the build stage's image");
+            assertEquals("${TRAIN_IMAGE} AS train", stages.get(stages.size() - 2).declaredFrom(), file + ": the training stage's image");
+            assertEquals("${RUNTIME_IMAGE}", Dockerfiles.runtime(service).declaredFrom(), file + ": the runtime stage's image");
+            for (String argument : List.of("BUILD_IMAGE", "TRAIN_IMAGE", "RUNTIME_IMAGE")) {
+                String image = arguments.get(argument);
+                assertTrue(image != null && !image.isBlank() && !image.startsWith("localhost/"),
+                        file + ": ARG " + argument + " defaults to a public image, found " + image);
+            }
+        }
+    }
+
     /** No RUN or SHELL in the runtime stage: it has no shell to run them with, and needs none. */
     @Test
     void runtimeStageNeedsNoShell() {
