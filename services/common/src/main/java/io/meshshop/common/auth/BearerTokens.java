@@ -173,9 +173,6 @@ public final class BearerTokens {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw invalid("the token is too long");
         }
-        if (!isCanonicalCompactJws(token)) {
-            throw invalid("the token is not three canonical base64url parts");
-        }
         long now = System.currentTimeMillis();
         Verified known = verified.get(token);
         if (known != null) {
@@ -183,6 +180,11 @@ public final class BearerTokens {
                 return known.caller();
             }
             verified.remove(token);
+        }
+        // After the lookup: a remembered token is this exact string, which passed this check when it was verified
+        // (decoding and re-encoding three parts on every request cost more than the lookup itself).
+        if (!isCanonicalCompactJws(token)) {
+            throw invalid("the token is not three canonical base64url parts");
         }
         JWTClaimsSet claims;
         try {

@@ -2,6 +2,8 @@ package io.meshshop.common.observe;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -12,9 +14,9 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 
 /**
- * Business counters and gauges. Meters are looked up at each use, not kept in fields: the metrics feature
- * installs its registry when the server starts, and a meter registered before that would never be scraped
- * (docs/helidon-workarounds.md#the-metrics-registry).
+ * Business counters and gauges. Meters are found through the registry that is current at each use, never kept
+ * in fields: the metrics feature installs its registry when the server starts, and a meter registered before
+ * that would never be scraped (docs/helidon-workarounds.md#the-metrics-registry).
  */
 public final class Meters {
 
@@ -24,6 +26,10 @@ public final class Meters {
 
     /** Counters that exist at zero from the first scrape; registered again in every new registry. */
     private static final List<Series> PRE_REGISTERED = new CopyOnWriteArrayList<>();
+
+    /** Counters already found, by registry, name and tags: bounded, since tag values are few and fixed. */
+    private static final Map<CounterKey, Counter> COUNTERS = new ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED_COUNTERS = 1_000;
 
     private Meters() {
     }
@@ -71,13 +77,37 @@ public final class Meters {
     }
 
     public static void add(String name, String description, long amount, String... tags) {
-        List<Tag> list = new ArrayList<>(tags.length / 2);
-        for (int i = 0; i < tags.length; i += 2) {
-            list.add(Tag.create(tags[i], tags[i + 1]));
+        MeterRegistry registry = Metrics.globalRegistry();
+        // Remembered per registry: building the meter's id and looking it up in Helidon's registry cost more
+        // than the count. The key holds the registry, so a new registry (a server start) finds nothing here.
+        CounterKey key = new CounterKey(registry, name, List.of(tags));
+        Counter counter = COUNTERS.get(key);
+        if (counter == null) {
+            List<Tag> list = new ArrayList<>(tags.length / 2);
+            for (int i = 0; i < tags.length; i += 2) {
+                list.add(Tag.create(tags[i], tags[i + 1]));
+            }
+            counter = registry.getOrCreate(Counter.builder(name).description(description).tags(list));
+            if (COUNTERS.size() >= MAX_REMEMBERED_COUNTERS) {
+                COUNTERS.clear();
+            }
+            COUNTERS.put(key, counter);
         }
-        Metrics.globalRegistry()
-                .getOrCreate(Counter.builder(name).description(description).tags(list))
-                .increment(amount);
+        counter.increment(amount);
+    }
+
+    /** A counter's identity in one registry; the registry by identity (a new one is never equal to the last). */
+    private record CounterKey(MeterRegistry registry, String name, List<String> tags) {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CounterKey k && k.registry == registry && k.name.equals(name) && k.tags.equals(tags);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(registry) * 31 * 31 + name.hashCode() * 31 + tags.hashCode();
+        }
     }
 
     /**
