@@ -8,7 +8,12 @@
 #                                    --payment-db jdbc:postgresql://127.0.0.1:5432/payment \
 #                                    [--db-user postgres] [--db-password ""] [--pending-grace PT60S]
 #
-# Or with ORDER_DB_URL, PAYMENT_DB_URL, DB_USER, DB_PASSWORD, PENDING_GRACE in the environment.
+# --db-user/--db-password are the role for both databases; --order-db-user, --order-db-password,
+# --payment-db-user and --payment-db-password give one database its own (a cluster's databases have a
+# password each). Or with ORDER_DB_URL, PAYMENT_DB_URL, DB_USER, DB_PASSWORD, ORDER_DB_USER,
+# ORDER_DB_PASSWORD, PAYMENT_DB_USER, PAYMENT_DB_PASSWORD, PENDING_GRACE in the environment (arguments win).
+# The checker only reads, in read-only transactions. In the cluster it runs as a Job from its image
+# (reliability/Dockerfile, k8s/components/consistency-check, docs/scenarios.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

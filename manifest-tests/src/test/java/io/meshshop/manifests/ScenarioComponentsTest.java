@@ -1,19 +1,27 @@
 package io.meshshop.manifests;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -23,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The scenarios of docs/scenarios.md: the steady traffic and each failure are opt-in components that render, parse
@@ -32,19 +41,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScenarioComponentsTest {
 
     static final List<String> K8S_SCENARIOS = List.of("steady-traffic", "user-pod-killer", "order-database-outage");
+    /** Not a scenario but the check after each one, offered in the dev overlay the same way. */
+    static final String CONSISTENCY_CHECK = "consistency-check";
     static final String PAYMENT_SLOW = "mesh/optional/payment-slow";
     private static final String GATEWAY_URL = "http://istio-ingressgateway.istio-system";
 
     @Test
     void theDevOverlayOffersEveryScenarioButEnablesNone() {
         String kustomization = Repo.read(Kustomize.DEV + "/kustomization.yaml");
-        for (String scenario : K8S_SCENARIOS) {
+        for (String scenario : concat(K8S_SCENARIOS, CONSISTENCY_CHECK)) {
             assertTrue(kustomization.contains("\n#   - ../../components/" + scenario + "\n"),
                     "k8s/overlays/dev should offer ../../components/" + scenario + " as a commented-out component");
         }
         Resources dev = Resources.dev();
         assertTrue(dev.find(Deployment.class, "steady-traffic").isEmpty(), "steady traffic runs only when enabled");
         assertTrue(dev.find(CronJob.class, "user-pod-killer").isEmpty(), "the pod killer runs only when enabled");
+        assertTrue(dev.find(Job.class, CONSISTENCY_CHECK).isEmpty(), "the consistency check runs only when enabled");
+        assertTrue(dev.find(NetworkPolicy.class, "allow-consistency-check-to-order-db").isEmpty(),
+                "the databases admit the checker only when it is enabled");
         assertEquals(1, dev.named(StatefulSet.class, "order-db").getSpec().getReplicas(), "order-db runs by default");
     }
 
@@ -104,14 +118,132 @@ class ScenarioComponentsTest {
         assertEquals(Repo.NAMESPACE, binding.getMetadata().getNamespace(), "in meshshop only");
 
         // Not a Deployment or StatefulSet, so PodSecurityRestrictedTest does not see it: checked here.
-        assertNotNull(pod.getSecurityContext(), "the killer's pod has a securityContext");
-        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), "seccompProfile");
-        PodSecurityRestrictedTest.assertContainerMeetsRestricted("CronJob user-pod-killer", pod.getSecurityContext(),
-                kubectl.getSecurityContext());
-        String tmpVolume = kubectl.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst()
-                .orElseThrow(() -> new AssertionError("the killer has no writable /tmp")).getName();
-        Volume tmp = pod.getVolumes().stream().filter(v -> v.getName().equals(tmpVolume)).findFirst().orElseThrow();
-        assertNotNull(tmp.getEmptyDir(), "/tmp is an emptyDir");
+        assertRestrictedWithWritableTmp("CronJob user-pod-killer", pod, kubectl);
+    }
+
+    @Test
+    void consistencyCheckIsOneBoundedRunOfTheCheckerImage() {
+        Resources dev = Resources.devWithOptional();
+        Job job = dev.named(Job.class, CONSISTENCY_CHECK);
+        assertEquals(Map.of("app", CONSISTENCY_CHECK, "version", "v1"), job.getMetadata().getLabels(), "app and version");
+        assertTrue(WorkloadContractTest.isSubset(job.getMetadata().getLabels(), job.getSpec().getTemplate().getMetadata().getLabels()),
+                "the pod carries the Job's app and version");
+        Integer backoff = job.getSpec().getBackoffLimit();
+        assertTrue(backoff != null && backoff <= 2, "a small backoffLimit (findings do not change on a retry): " + backoff);
+        Long deadline = job.getSpec().getActiveDeadlineSeconds();
+        assertTrue(deadline != null && deadline > 0 && deadline <= 600, "a hard deadline of minutes: " + deadline);
+        Integer ttl = job.getSpec().getTtlSecondsAfterFinished();
+        assertTrue(ttl != null && ttl >= 600, "kept long enough to read its log: " + ttl);
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        assertEquals("Never", pod.getRestartPolicy(), "retries are the Job's backoff, not restarts in the pod");
+        assertEquals(1, pod.getContainers().size(), "one container: the checker");
+        Container checker = pod.getContainers().get(0);
+        assertEquals("meshshop/reliability:dev", checker.getImage(), "the image of reliability/Dockerfile");
+        assertEquals(List.of("check"), checker.getArgs(), "the checker, configured from its environment");
+        Matcher user = Pattern.compile("(?m)^USER (\\d+):\\d+$").matcher(Repo.read("reliability/Dockerfile"));
+        assertTrue(user.find(), "reliability/Dockerfile declares USER uid:gid");
+        assertEquals(Long.parseLong(user.group(1)), pod.getSecurityContext().getRunAsUser(), "runAsUser versus the image's USER");
+
+        assertEquals(CONSISTENCY_CHECK, pod.getServiceAccountName(), "its own identity");
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "it never calls the Kubernetes API");
+        ServiceAccount account = dev.named(ServiceAccount.class, CONSISTENCY_CHECK);
+        assertEquals(Boolean.FALSE, account.getAutomountServiceAccountToken(), "its ServiceAccount mounts no token");
+        assertTrue(dev.all(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class).stream()
+                .flatMap(b -> b.getSubjects().stream()).noneMatch(s -> s.getName().equals(CONSISTENCY_CHECK)), "no RBAC");
+
+        // Not a Deployment or StatefulSet, so PodSecurityRestrictedTest does not see it: checked here.
+        assertRestrictedWithWritableTmp("Job consistency-check", pod, checker);
+        assertNotNull(checker.getResources().getLimits().get("memory"), "a memory limit");
+    }
+
+    /**
+     * Each database as its own service reads it: the Secret references resolve in the rendered output (kustomize
+     * renamed the generated Secrets), the URL names the database's Service and port, and the role is the data role.
+     */
+    @Test
+    void consistencyCheckReadsEachDatabaseWithItsOwnSecret() {
+        Resources dev = Resources.devWithOptional();
+        Container checker = dev.named(Job.class, CONSISTENCY_CHECK).getSpec().getTemplate().getSpec().getContainers().get(0);
+        for (EnvVar var : checker.getEnv()) {
+            if (var.getValueFrom() != null) {
+                String name = var.getValueFrom().getSecretKeyRef().getName();
+                Secret secret = dev.find(Secret.class, name).orElseGet(() -> fail(var.getName() + " reads Secret " + name
+                        + ", which the rendered dev overlay does not have"));
+                assertTrue(secret.getData().containsKey(var.getValueFrom().getSecretKeyRef().getKey()),
+                        var.getName() + ": Secret " + name + " has no key " + var.getValueFrom().getSecretKeyRef().getKey());
+            }
+        }
+        Map<String, String> env = dev.environment(checker);
+        for (String db : List.of("order", "payment")) {
+            String prefix = db.toUpperCase(java.util.Locale.ROOT) + "_DB_";
+            Secret credentials = dev.findGenerated(Secret.class, db + "-db-credentials").orElseThrow();
+            Map<String, String> service = dev.environment(dev.serviceWorkload(db).app());
+            assertEquals(service.get("DB_USER"), env.get(prefix + "USER"), db + ": the service's data role (" + credentials
+                    .getMetadata().getName() + "), never the owner or the superuser");
+            assertEquals(service.get("DB_PASSWORD"), env.get(prefix + "PASSWORD"), db + ": its password");
+            Matcher url = Pattern.compile("jdbc:postgresql://([a-z0-9-]+):(\\d+)/(\\w+)").matcher(env.get(prefix + "URL"));
+            assertTrue(url.matches(), prefix + "URL expands to a JDBC URL: " + env.get(prefix + "URL"));
+            assertTrue(service.get("DB_URL").startsWith(url.group()), db + ": the database its service uses, "
+                    + service.get("DB_URL") + " versus " + url.group());
+            Service dbService = dev.named(Service.class, url.group(1));
+            Map<String, String> dbPods = dev.named(StatefulSet.class, db + "-db").getSpec().getTemplate().getMetadata().getLabels();
+            assertTrue(WorkloadContractTest.isSubset(dbService.getSpec().getSelector(), dbPods), url.group(1)
+                    + " selects the pods of StatefulSet " + db + "-db");
+            assertTrue(dbService.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == Integer.parseInt(url.group(2))),
+                    url.group(1) + " serves port " + url.group(2));
+        }
+        assertFalse(env.keySet().stream().anyMatch(k -> k.startsWith("USER_DB")), "user's database is none of its business");
+    }
+
+    /** Both databases admit the checker's pods, and nothing else admits them anywhere. */
+    @Test
+    void consistencyCheckIsAdmittedToBothDatabasesOnly() {
+        Resources dev = Resources.devWithOptional();
+        Map<String, String> checkerPods = dev.named(Job.class, CONSISTENCY_CHECK).getSpec().getTemplate().getMetadata().getLabels();
+        Set<String> reached = new TreeSet<>();
+        for (NetworkPolicy policy : dev.all(NetworkPolicy.class)) {
+            for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+                boolean admitsChecker = rule.getFrom().stream().anyMatch(f -> f.getPodSelector() != null
+                        && WorkloadContractTest.isSubset(f.getPodSelector().getMatchLabels(), checkerPods));
+                if (admitsChecker) {
+                    String name = policy.getMetadata().getName();
+                    List<String> dbs = Stream.of("user", "order", "payment")
+                            .filter(db -> WorkloadContractTest.isSubset(policy.getSpec().getPodSelector().getMatchLabels(),
+                                    dev.named(StatefulSet.class, db + "-db").getSpec().getTemplate().getMetadata().getLabels()))
+                            .toList();
+                    assertEquals(1, dbs.size(), name + " selects one database's pods: " + dbs);
+                    assertEquals("allow-consistency-check-to-" + dbs.get(0) + "-db", name, "named for what it does");
+                    assertEquals(1, rule.getPorts().size(), name + ": one port");
+                    int port = rule.getPorts().get(0).getPort().getIntVal();
+                    assertTrue(dev.named(StatefulSet.class, dbs.get(0) + "-db").getSpec().getTemplate().getSpec().getContainers()
+                            .get(0).getPorts().stream().anyMatch(p -> p.getContainerPort() == port), name + ": PostgreSQL's port");
+                    reached.add(dbs.get(0));
+                }
+            }
+        }
+        assertEquals(Set.of("order", "payment"), reached, "the checker reaches exactly the order and payment databases");
+    }
+
+    /**
+     * A Job's pod is complete when its containers have exited; an Istio sidecar never exits by itself. The checker
+     * has none (injection off), which works because the databases, its only peers, are outside the mesh too: with a
+     * sidecar-less client, a database inside the mesh under STRICT mTLS would refuse it, and this test would say so.
+     */
+    @Test
+    void consistencyCheckCompletesUnderIstio() {
+        Resources dev = Resources.devWithOptional();
+        assertEquals("false", injection(dev.named(Job.class, CONSISTENCY_CHECK).getSpec().getTemplate().getMetadata()),
+                "no sidecar to keep the Job's pod running");
+        for (String db : List.of("order", "payment")) {
+            assertEquals("false", injection(dev.named(StatefulSet.class, db + "-db").getSpec().getTemplate().getMetadata()),
+                    db + "-db is outside the mesh, so the checker needs no sidecar to reach it");
+        }
+    }
+
+    /** Istio's sidecar.istio.io/inject of a pod template: the label, else the (deprecated) annotation of that name. */
+    private static String injection(io.fabric8.kubernetes.api.model.ObjectMeta pod) {
+        String label = pod.getLabels() == null ? null : pod.getLabels().get("sidecar.istio.io/inject");
+        return label != null || pod.getAnnotations() == null ? label : pod.getAnnotations().get("sidecar.istio.io/inject");
     }
 
     @Test
@@ -154,7 +286,7 @@ class ScenarioComponentsTest {
     void scenariosDocumentNamesEveryComponentAndOnlyRealAlerts() {
         String doc = Repo.read("docs/scenarios.md");
         List<String> components = List.of("k8s/components/steady-traffic", "k8s/components/user-pod-killer",
-                "k8s/components/order-database-outage", "k8s/components/order-v2", PAYMENT_SLOW,
+                "k8s/components/order-database-outage", "k8s/components/consistency-check", "k8s/components/order-v2", PAYMENT_SLOW,
                 "mesh/optional/payment-fault-injection", "mesh/optional/traffic-shifting");
         for (String component : components) {
             assertTrue(doc.contains(component), "docs/scenarios.md should name " + component);
@@ -172,6 +304,21 @@ class ScenarioComponentsTest {
             count++;
         }
         assertTrue(count >= 4, "docs/scenarios.md should name the alerts that fire, found " + count);
+    }
+
+    /** Pod Security restricted for a pod of a Job, and /tmp an emptyDir: the one writable path with a read-only root. */
+    private static void assertRestrictedWithWritableTmp(String where, PodSpec pod, Container container) {
+        assertNotNull(pod.getSecurityContext(), where + ": the pod has a securityContext");
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), where + ": seccompProfile");
+        PodSecurityRestrictedTest.assertContainerMeetsRestricted(where, pod.getSecurityContext(), container.getSecurityContext());
+        String tmpVolume = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst()
+                .orElseThrow(() -> new AssertionError(where + " has no writable /tmp")).getName();
+        Volume tmp = pod.getVolumes().stream().filter(v -> v.getName().equals(tmpVolume)).findFirst().orElseThrow();
+        assertNotNull(tmp.getEmptyDir(), where + ": /tmp is an emptyDir");
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        return Stream.concat(list.stream(), Stream.of(more)).toList();
     }
 
     private static String option(List<String> args, String name) {

@@ -351,7 +351,9 @@ class WorkloadContractTest {
 
     /**
      * Only the owning service reaches its database: one NetworkPolicy per database pod, of type Ingress, whose only
-     * rule admits the pods of the database's service on PostgreSQL's port, and no other workload's pods.
+     * rule admits the pods of the database's service on PostgreSQL's port, and no other workload's pods. The one
+     * other policy allowed is the consistency checker's (k8s/components/consistency-check), and it admits the
+     * checker's Job pods only (ScenarioComponentsTest checks that Job).
      */
     @Test
     void onlyTheOwningServiceReachesItsDatabase() {
@@ -360,21 +362,30 @@ class WorkloadContractTest {
             Map<String, String> dbPods = dev.named(StatefulSet.class, service + "-db").getSpec().getTemplate().getMetadata().getLabels();
             List<NetworkPolicy> policies = dev.all(NetworkPolicy.class).stream()
                     .filter(p -> isSubset(p.getSpec().getPodSelector().getMatchLabels(), dbPods)).toList();
-            assertEquals(1, policies.size(), service + "-db: one NetworkPolicy");
-            NetworkPolicy policy = policies.get(0);
-            assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes(), policy.getMetadata().getName());
-            assertEquals(1, policy.getSpec().getIngress().size(), policy.getMetadata().getName() + ": one rule");
-            var rule = policy.getSpec().getIngress().get(0);
-            assertEquals(1, rule.getFrom().size(), policy.getMetadata().getName());
-            var from = rule.getFrom().get(0);
-            assertNull(from.getNamespaceSelector(), policy.getMetadata().getName() + ": pods of meshshop only");
-            assertNull(from.getIpBlock(), policy.getMetadata().getName());
-            Set<String> admitted = new TreeSet<>();
-            podsSelectedBy(dev, from.getPodSelector().getMatchLabels())
-                    .forEach(w -> admitted.add(w.template().getMetadata().getLabels().get("app")));
-            assertEquals(Set.of(service), admitted, policy.getMetadata().getName() + " admits the pods of " + admitted);
-            assertEquals(1, rule.getPorts().size());
-            assertEquals(5432, rule.getPorts().get(0).getPort().getIntVal(), policy.getMetadata().getName());
+            Set<String> owners = new TreeSet<>();
+            for (NetworkPolicy policy : policies) {
+                String name = policy.getMetadata().getName();
+                assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes(), name);
+                assertEquals(1, policy.getSpec().getIngress().size(), name + ": one rule");
+                var rule = policy.getSpec().getIngress().get(0);
+                assertEquals(1, rule.getFrom().size(), name);
+                var from = rule.getFrom().get(0);
+                assertNull(from.getNamespaceSelector(), name + ": pods of meshshop only");
+                assertNull(from.getIpBlock(), name);
+                assertEquals(1, rule.getPorts().size());
+                assertEquals(5432, rule.getPorts().get(0).getPort().getIntVal(), name);
+                Set<String> admitted = new TreeSet<>();
+                podsSelectedBy(dev, from.getPodSelector().getMatchLabels())
+                        .forEach(w -> admitted.add(w.template().getMetadata().getLabels().get("app")));
+                if (admitted.isEmpty() && name.equals("allow-consistency-check-to-" + service + "-db")) {
+                    assertEquals(Map.of("app", "consistency-check"), from.getPodSelector().getMatchLabels(),
+                            name + " admits the consistency checker's Job pods and no workload");
+                } else {
+                    assertEquals(Set.of(service), admitted, name + " admits the pods of " + admitted);
+                    owners.add(name);
+                }
+            }
+            assertEquals(1, owners.size(), service + "-db: one NetworkPolicy for its service, found " + owners);
         }
     }
 

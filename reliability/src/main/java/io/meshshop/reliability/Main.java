@@ -142,7 +142,9 @@ public final class Main {
     private static void usage(PrintStream out) {
         out.println("""
                 usage:
-                  reliability check --order-db JDBC_URL --payment-db JDBC_URL [--db-user U] [--db-password P] [--pending-grace PT60S]
+                  reliability check --order-db JDBC_URL --payment-db JDBC_URL [--db-user U] [--db-password P]
+                                    [--order-db-user U] [--order-db-password P] [--payment-db-user U] [--payment-db-password P]
+                                    [--pending-grace PT60S]
                   reliability run [--quick] [--suites 1,2,...] [--soak PT10M] [--pg-restart]
                 suites: 1 duplicate delivery, 2 crash, 3 database outage, 4 slow dependency, 5 graceful shutdown,
                         6 bad input, 7 soak""");

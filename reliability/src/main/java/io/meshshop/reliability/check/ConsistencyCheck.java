@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,8 +33,21 @@ import java.util.Map;
  */
 public final class ConsistencyCheck {
 
-    /** What the checker was told to read. */
-    public record Target(String orderUrl, String paymentUrl, String user, String password) {
+    /**
+     * What the checker was told to read, and as whom: each database with its own role (a cluster's databases
+     * have a password each).
+     */
+    public record Target(String orderUrl, String orderUser, String orderPassword,
+                         String paymentUrl, String paymentUser, String paymentPassword) {
+
+        /** Both databases read with one role, as the suites' PostgreSQL does. */
+        public Target(String orderUrl, String paymentUrl, String user, String password) {
+            this(orderUrl, user, password, paymentUrl, user, password);
+        }
+    }
+
+    /** A parsed command line: what to read and how late an order may settle, or why there is nothing to run. */
+    record Command(Target target, Duration pendingGrace, String error) {
     }
 
     /** Everything the checker found, and how much it read. */
@@ -79,7 +93,7 @@ public final class ConsistencyCheck {
         Map<String, OrderRow> orders = new LinkedHashMap<>();
         List<String> duplicateKeys = new ArrayList<>();
         Instant orderDbNow;
-        try (Connection db = DriverManager.getConnection(target.orderUrl(), target.user(), target.password());
+        try (Connection db = connect(target.orderUrl(), target.orderUser(), target.orderPassword());
              Statement sql = db.createStatement()) {
             // One snapshot of the order database, so a settle that commits mid-read cannot look like a finding.
             db.setAutoCommit(false);
@@ -108,7 +122,7 @@ public final class ConsistencyCheck {
         Map<String, List<PaymentRow>> capturesByOrder = new HashMap<>();
         Map<String, PaymentRow> payments = new LinkedHashMap<>();
         Map<String, RefundSum> refunds = new HashMap<>();
-        try (Connection db = DriverManager.getConnection(target.paymentUrl(), target.user(), target.password());
+        try (Connection db = connect(target.paymentUrl(), target.paymentUser(), target.paymentPassword());
              Statement sql = db.createStatement()) {
             db.setAutoCommit(false);
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -240,33 +254,34 @@ public final class ConsistencyCheck {
     }
 
     /**
-     * {@code check [--order-db URL] [--payment-db URL] [--db-user U] [--db-password P] [--pending-grace PT60S]};
-     * each also from the environment: ORDER_DB_URL, PAYMENT_DB_URL, DB_USER, DB_PASSWORD, PENDING_GRACE.
+     * Read only: the checker compares, it never repairs, and a cluster may give it a role that could write
+     * (the services' own data role) for want of a read-only one.
+     */
+    private static Connection connect(String url, String user, String password) throws SQLException {
+        Connection db = DriverManager.getConnection(url, user, password);
+        try {
+            db.setReadOnly(true);
+            return db;
+        } catch (SQLException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code check [--order-db URL] [--payment-db URL] [--db-user U] [--db-password P] [--order-db-user U]
+     * [--order-db-password P] [--payment-db-user U] [--payment-db-password P] [--pending-grace PT60S]}; each also
+     * from the environment: ORDER_DB_URL, PAYMENT_DB_URL, DB_USER, DB_PASSWORD, ORDER_DB_USER, ORDER_DB_PASSWORD,
+     * PAYMENT_DB_USER, PAYMENT_DB_PASSWORD, PENDING_GRACE.
      */
     public static int main(List<String> args, PrintStream out) {
-        Map<String, String> options = new HashMap<>();
-        options.put("--order-db", System.getenv("ORDER_DB_URL"));
-        options.put("--payment-db", System.getenv("PAYMENT_DB_URL"));
-        options.put("--db-user", orDefault(System.getenv("DB_USER"), "postgres"));
-        options.put("--db-password", orDefault(System.getenv("DB_PASSWORD"), ""));
-        options.put("--pending-grace", orDefault(System.getenv("PENDING_GRACE"), "PT60S"));
-        for (int i = 0; i < args.size(); i++) {
-            String name = args.get(i);
-            if (!options.containsKey(name) || i + 1 >= args.size()) {
-                out.println("usage: check --order-db JDBC_URL --payment-db JDBC_URL [--db-user U] [--db-password P]"
-                            + " [--pending-grace PT60S]");
-                return 2;
-            }
-            options.put(name, args.get(++i));
-        }
-        if (options.get("--order-db") == null || options.get("--payment-db") == null) {
-            out.println("check: give --order-db and --payment-db (or ORDER_DB_URL and PAYMENT_DB_URL)");
+        Command command = parse(args, System.getenv());
+        if (command.error() != null) {
+            out.println(command.error());
             return 2;
         }
-        Target target = new Target(options.get("--order-db"), options.get("--payment-db"), options.get("--db-user"),
-                options.get("--db-password"));
         try {
-            Result result = run(target, Duration.parse(options.get("--pending-grace")));
+            Result result = run(command.target(), command.pendingGrace());
             result.print(out);
             return result.clean() ? 0 : 1;
         } catch (SQLException e) {
@@ -276,7 +291,62 @@ public final class ConsistencyCheck {
         }
     }
 
-    private static String orDefault(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value;
+    /**
+     * The command line over the environment, and for each database its own role over the shared one: per
+     * database, --order-db-user, then --db-user, then ORDER_DB_USER, then DB_USER, then postgres (likewise
+     * for passwords, with an empty one last), so an argument always wins over what the environment says.
+     */
+    static Command parse(List<String> args, Map<String, String> environment) {
+        // An empty variable (as a Secret key left empty, or `FOO= cmd`) counts as not set.
+        Map<String, String> env = new HashMap<>();
+        environment.forEach((name, value) -> {
+            if (value != null && !value.isBlank()) {
+                env.put(name, value);
+            }
+        });
+        List<String> names = List.of("--order-db", "--payment-db", "--db-user", "--db-password", "--order-db-user",
+                "--order-db-password", "--payment-db-user", "--payment-db-password", "--pending-grace");
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String name = args.get(i);
+            if (!names.contains(name) || i + 1 >= args.size()) {
+                return new Command(null, null, "usage: check --order-db JDBC_URL --payment-db JDBC_URL [--db-user U]"
+                        + " [--db-password P] [--order-db-user U] [--order-db-password P] [--payment-db-user U]"
+                        + " [--payment-db-password P] [--pending-grace PT60S]");
+            }
+            given.put(name, args.get(++i));
+        }
+        String orderUrl = first(given.get("--order-db"), env.get("ORDER_DB_URL"));
+        String paymentUrl = first(given.get("--payment-db"), env.get("PAYMENT_DB_URL"));
+        if (orderUrl == null || paymentUrl == null) {
+            return new Command(null, null, "check: give --order-db and --payment-db (or ORDER_DB_URL and PAYMENT_DB_URL)");
+        }
+        Duration grace;
+        try {
+            grace = Duration.parse(first(given.get("--pending-grace"), env.get("PENDING_GRACE"), "PT60S"));
+        } catch (DateTimeParseException e) {
+            return new Command(null, null, "check: --pending-grace is an ISO-8601 duration such as PT60S");
+        }
+        Target target = new Target(orderUrl,
+                first(given.get("--order-db-user"), given.get("--db-user"), env.get("ORDER_DB_USER"), env.get("DB_USER"),
+                        "postgres"),
+                first(given.get("--order-db-password"), given.get("--db-password"), env.get("ORDER_DB_PASSWORD"),
+                        env.get("DB_PASSWORD"), ""),
+                paymentUrl,
+                first(given.get("--payment-db-user"), given.get("--db-user"), env.get("PAYMENT_DB_USER"),
+                        env.get("DB_USER"), "postgres"),
+                first(given.get("--payment-db-password"), given.get("--db-password"), env.get("PAYMENT_DB_PASSWORD"),
+                        env.get("DB_PASSWORD"), ""));
+        return new Command(target, grace, null);
+    }
+
+    /** The first value given; an empty argument counts (an empty password). */
+    private static String first(String... values) {
+        for (String value : values) {
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 }

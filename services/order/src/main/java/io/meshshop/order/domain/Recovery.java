@@ -2,7 +2,6 @@ package io.meshshop.order.domain;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,6 +19,11 @@ import io.meshshop.common.observe.Spans;
  * {@code Main} runs one every {@code recovery.interval} while the server runs.
  */
 public final class Recovery {
+
+    /** The outcome of an attempt that found the charge's outcome still unknown: nothing changed. */
+    static final String UNKNOWN = "unknown";
+    /** The outcome of an attempt that moved the order on without settling it: its status or what it owes changed. */
+    static final String PROGRESSED = "progressed";
 
     private final StoredOrders orders;
     private final Settlement settlement;
@@ -64,8 +68,8 @@ public final class Recovery {
     /** paid | payment_declined | cancelled when settled; unknown when nothing changed; progressed otherwise. */
     static String outcome(Order before, Order after) {
         if (after.owed() == null) {
-            return after.status().name().toLowerCase(Locale.ROOT);
+            return OrderMetrics.Metered.tagValue(after.status());
         }
-        return after.status() == before.status() && after.owed() == before.owed() ? "unknown" : "progressed";
+        return after.status() == before.status() && after.owed() == before.owed() ? UNKNOWN : PROGRESSED;
     }
 }

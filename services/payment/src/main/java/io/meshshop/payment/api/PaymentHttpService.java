@@ -34,6 +34,7 @@ public final class PaymentHttpService implements HttpService {
         this.payments = payments;
         this.store = store;
         this.idempotency = idempotency;
+        PaymentMetrics.preRegister();
     }
 
     @Override

@@ -20,8 +20,22 @@ final class PaymentMetrics {
 
     private static final String PAYMENTS = "Payments by outcome";
     private static final String REFUNDS = "Refunds by outcome";
+    private static final String CAPTURED = "captured";
+    private static final String DECLINED = "declined";
+    private static final String REFUNDED = "refunded";
+    private static final String REJECTED = "rejected";
 
     private PaymentMetrics() {
+    }
+
+    /**
+     * The outcome series at zero from the first scrape: a share of declines or rejected refunds is a ratio of
+     * two series, and a new series' first events are lost to {@code rate()}. Called at set-up
+     * ({@link PaymentHttpService}'s constructor).
+     */
+    static void preRegister() {
+        Meters.preRegister("meshshop.payments", PAYMENTS, "outcome", CAPTURED, DECLINED);
+        Meters.preRegister("meshshop.refunds", REFUNDS, "outcome", REFUNDED, REJECTED);
     }
 
     /** A payment recorded: a capture or a decline. */
@@ -30,10 +44,10 @@ final class PaymentMetrics {
         Spans.tag("payment.status", payment.status().name());
         Spans.tag("order.id", payment.orderId().toString());
         if (payment.status() == PaymentStatus.DECLINED) {
-            Meters.count("meshshop.payments", PAYMENTS, "outcome", "declined");
+            Meters.count("meshshop.payments", PAYMENTS, "outcome", DECLINED);
             return;
         }
-        Meters.count("meshshop.payments", PAYMENTS, "outcome", "captured");
+        Meters.count("meshshop.payments", PAYMENTS, "outcome", CAPTURED);
         Meters.add("meshshop.payments.captured.minor", "Captured amount in minor units, by currency",
                 payment.amountMinor(), "currency", payment.currency());
     }
@@ -41,8 +55,8 @@ final class PaymentMetrics {
     /** A refund recorded, or refused by the payment's state (over the capture, or of a declined payment). */
     static void refunded(RefundDecision decision) {
         String outcome = switch (decision) {
-            case RefundDecision.Refunded refunded -> "refunded";
-            case RefundDecision.Refused refused -> "rejected";
+            case RefundDecision.Refunded refunded -> REFUNDED;
+            case RefundDecision.Refused refused -> REJECTED;
         };
         Meters.count("meshshop.refunds", REFUNDS, "outcome", outcome);
     }

@@ -29,12 +29,21 @@ public final class SessionHttpService implements HttpService {
     public static final ProblemType TOO_MANY_ATTEMPTS =
             new ProblemType("too-many-sign-in-attempts", "Too many failed sign-ins for this e-mail address", 429);
 
+    private static final String SIGN_INS = "meshshop.sign_ins";
+    private static final String SIGN_INS_DESCRIPTION = "Sign-in attempts by outcome";
+    private static final String SUCCESS = "success";
+    private static final String INVALID_CREDENTIALS_OUTCOME = "invalid_credentials";
+    private static final String THROTTLED = "throttled";
+
     private final SignIn signIn;
     private final AccessTokens tokens;
 
     public SessionHttpService(SignIn signIn, AccessTokens tokens) {
         this.signIn = signIn;
         this.tokens = tokens;
+        // Every outcome at zero from the first scrape: the share of failed sign-ins is a ratio of two series, and
+        // a new series' first events are lost to rate().
+        Meters.preRegister(SIGN_INS, SIGN_INS_DESCRIPTION, "outcome", SUCCESS, INVALID_CREDENTIALS_OUTCOME, THROTTLED);
     }
 
     @Override
@@ -47,18 +56,18 @@ public final class SessionHttpService implements HttpService {
         UserJson.Credentials credentials = UserJson.Credentials.from(JsonInput.read(req));
         switch (signIn.attempt(credentials.email(), credentials.password())) {
             case SignIn.Success success -> {
-                count("success");
+                count(SUCCESS);
                 String token = tokens.issue(success.userId(), success.scopes());
                 // RFC 6749 5.1: a response with a token is not stored by any cache.
                 res.header(HeaderNames.CACHE_CONTROL, "no-store");
                 res.send(UserJson.accessToken(token, tokens.ttl().toSeconds()));
             }
             case SignIn.InvalidCredentials ignored -> {
-                count("invalid_credentials");
+                count(INVALID_CREDENTIALS_OUTCOME);
                 throw ProblemException.of(INVALID_CREDENTIALS, "The e-mail address or the password is wrong");
             }
             case SignIn.Throttled throttled -> {
-                count("throttled");
+                count(THROTTLED);
                 // Whole seconds, rounded up: a client that waits exactly this long finds the window ended.
                 long seconds = (throttled.retryAfter().toMillis() + 999) / 1000;
                 throw new ProblemException(Problem.of(TOO_MANY_ATTEMPTS,
@@ -70,6 +79,6 @@ public final class SessionHttpService implements HttpService {
 
     /** Outcomes only: the e-mail address is never a label (personal data, and unbounded cardinality). */
     private static void count(String outcome) {
-        Meters.count("meshshop.sign_ins", "Sign-in attempts by outcome", "outcome", outcome);
+        Meters.count(SIGN_INS, SIGN_INS_DESCRIPTION, "outcome", outcome);
     }
 }

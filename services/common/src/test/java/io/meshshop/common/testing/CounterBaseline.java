@@ -1,0 +1,66 @@
+package io.meshshop.common.testing;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The series of one counter with one label, as counted so far in this JVM, for tests that check which series a
+ * fresh server shows before any event. In a service's own process that is zero; test classes share the JVM's
+ * metrics registry with the servers that ran before them (a server started later still shows what they counted),
+ * so a test takes this baseline before it sets its server up and expects exactly it in the first scrape.
+ */
+public final class CounterBaseline {
+
+    private final String scrapeName;
+    private final String label;
+    private final Map<String, Double> counted;
+
+    private CounterBaseline(String scrapeName, String label, Map<String, Double> counted) {
+        this.scrapeName = scrapeName;
+        this.label = label;
+        this.counted = counted;
+    }
+
+    /** The counts of {@code meterName{label=value}} for each value now (0 for a series not registered yet). */
+    public static CounterBaseline take(String meterName, String label, String... values) {
+        Map<String, Double> counted = new LinkedHashMap<>();
+        for (String value : values) {
+            counted.put(value, Metrics.globalRegistry().counter(meterName, List.of(Tag.create(label, value)))
+                    .map(Counter::count).orElse(0L).doubleValue());
+        }
+        // Prometheus' name: dots become underscores, and a counter's samples end in _total.
+        return new CounterBaseline(meterName.replace('.', '_') + "_total", label, counted);
+    }
+
+    /**
+     * The first scrape of a fresh server at {@code base} (call it before anything else requests it: the scrape is
+     * then the server's first request), and another after an unrelated request: every baseline unchanged in both.
+     */
+    public static void assertUnchangedFromTheFirstScrape(String base, CounterBaseline... baselines) {
+        PrometheusText first = PrometheusText.scrape(base);
+        for (CounterBaseline baseline : baselines) {
+            baseline.assertScrapedUnchanged(first);
+        }
+        assertEquals(404, HttpCalls.send("GET", base + "/no-such-route", null).statusCode(), "an unrelated request");
+        PrometheusText after = PrometheusText.scrape(base);
+        for (CounterBaseline baseline : baselines) {
+            baseline.assertScrapedUnchanged(after);
+        }
+    }
+
+    /** Every series is in the scrape, once, with the count of the baseline: nothing was counted since. */
+    public void assertScrapedUnchanged(PrometheusText scrape) {
+        assertFalse(counted.isEmpty(), "a baseline of no series");
+        counted.forEach((value, count) -> assertEquals(List.of(count), scrape.values(scrapeName, label, value),
+                scrapeName + "{" + label + "=\"" + value + "\"} should be in the scrape once, at " + count
+                + " (0 in a service's own process)"));
+    }
+}
