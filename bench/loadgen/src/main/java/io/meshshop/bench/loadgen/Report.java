@@ -290,7 +290,8 @@ final class Report {
         line(cells + " |");
         line("");
         if (statements) {
-            line("Statements per placed order (most called first; `BEGIN`/`COMMIT` are statements too):");
+            line("Statements per placed order (most called first; `BEGIN` counts as a statement, and so does `COMMIT` where "
+                 + "`pg_stat_statements` lists it; the commits are in the transactions column above):");
             line("");
             line("| database | calls per order | ms per order | statement |");
             line("|---|---:|---:|---|");
