@@ -27,7 +27,8 @@
 # BENCH_STARTUP_RUNS (5), BENCH_USERS (50 customers, signed in before each measured phase),
 # BENCH_WRK_CHECKOUT_SECONDS (20), BENCH_WRK_CHECKOUT_CONNECTIONS (8), BENCH_KEEPALIVE_ROW (1: measure the
 # keep-alive checkout variant too; 0 drops it), BENCH_PORT_BASE (28000: every port is BASE+1..BASE+99), BENCH_PHASES,
-# BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER (127.0.0.1/5432/postgres, trust auth), BENCH_JFR=1 (JFR recordings
+# BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER (127.0.0.1/5432/postgres, trust auth), BENCH_DB_PREFIX (bench, or
+# bench_smoke: the databases PREFIX_user/_order/_payment/_stats are dropped and created), BENCH_JFR=1 (JFR recordings
 # of the services in the user and order phases, under bench/target/jfr/), BENCH_SKIP_BUILD=1 (use the jars
 # as built; missing ones are still built).
 #
