@@ -10,9 +10,14 @@
 # Phases (BENCH_PHASES, default all, in this order):
 #   ceiling  the minimal Helidon server (bench/ceiling): wrk, then the load generator's saturation search
 #   user     GET /api/users/{id}, each customer reading themself with their bearer token: as shipped (tracing
-#            at the default 10% to a local OTLP sink, metrics on), tracing at 100%, and tracing and metrics off
-#   order    checkout across user, payment and order, as shipped and with order's clients keeping their
-#            connections alive: the highest mix rate with p99 under the bound; RSS idle and under that load
+#            at the default 10% to a local OTLP sink, metrics on), tracing at 100%, and tracing and metrics off;
+#            then the database ceiling (bench/ceiling with DB_URL: one row of the same users table, HikariCP and
+#            a plain PreparedStatement) with wrk over the same paths
+#   order    checkout across user, payment and order, as shipped (and, with BENCH_KEEPALIVE_ROW=1, with order's
+#            clients keeping their connections alive): the highest mix rate with p99 under the bound; RSS idle
+#            and under that load; then, as shipped, wrk placing orders in a closed loop: orders/s, CPU per order
+#            of every process and PostgreSQL's statements and transactions per order (pg_stat_statements,
+#            pg_stat_database)
 #   startup  start-up to the first 200 of /observe/health/ready, plain JVM vs AppCDS vs the JDK 25 AOT cache
 #
 # Settings (environment): BENCH_JAVA_OPTS (the services' and the ceiling's JVM options; default below),
@@ -20,8 +25,10 @@
 # BENCH_P99_MS (50), BENCH_STEP (10s per search step), BENCH_WARMUP (10s), BENCH_ORDER_WARMUP (120s, a closed
 # loop through the three services before the checkout search), BENCH_WRK_SECONDS (10),
 # BENCH_STARTUP_RUNS (5), BENCH_USERS (50 customers, signed in before each measured phase),
-# BENCH_PORT_BASE (28000: ports BASE+81/82/83/90, sink BASE+318), BENCH_PHASES,
-# BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER (127.0.0.1/5432/postgres, trust auth), BENCH_JFR=1 (JFR recordings
+# BENCH_WRK_CHECKOUT_SECONDS (20), BENCH_WRK_CHECKOUT_CONNECTIONS (8), BENCH_KEEPALIVE_ROW (1: measure the
+# keep-alive checkout variant too; 0 drops it), BENCH_PORT_BASE (28000: every port is BASE+1..BASE+99), BENCH_PHASES,
+# BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER (127.0.0.1/5432/postgres, trust auth), BENCH_DB_PREFIX (bench, or
+# bench_smoke: the databases PREFIX_user/_order/_payment/_stats are dropped and created), BENCH_JFR=1 (JFR recordings
 # of the services in the user and order phases, under bench/target/jfr/), BENCH_SKIP_BUILD=1 (use the jars
 # as built; missing ones are still built).
 #
@@ -72,6 +79,9 @@ read -r -a JVM_ENV <<< "${BENCH_JVM_ENV:-MALLOC_ARENA_MAX=2}"
 # Helidon 4.1.2's connection cache cannot reuse one safely (services/order/.../clients/Dependency.java). The
 # "keepalive" checkout variant measures what that costs.
 KEEPALIVE_ENV=(USER_SERVICE_KEEP_dash_ALIVE=true PAYMENT_SERVICE_KEEP_dash_ALIVE=true)
+# Once order reuses its connections as shipped, that variant measures nothing new: BENCH_KEEPALIVE_ROW=0 drops it
+# (and its row and column in the report, which show only what was measured).
+KEEPALIVE_ROW=${BENCH_KEEPALIVE_ROW:-1}
 LOADGEN_OPTS="-Xms256m -Xmx1g"
 P99_MS=${BENCH_P99_MS:-50}
 PORT_BASE=${BENCH_PORT_BASE:-28000}
@@ -79,17 +89,21 @@ PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
 PG_PORT=${BENCH_PG_PORT:-5432}
 PG_USER=${BENCH_PG_USER:-postgres}
 PHASES=${BENCH_PHASES:-ceiling user order startup}
-CEILING_PORT=$((PORT_BASE + 90))
+# Every port is within BASE+1..BASE+99, so that a range of a hundred ports given to the run is enough.
 USER_PORT=$((PORT_BASE + 81))
 ORDER_PORT=$((PORT_BASE + 82))
 PAYMENT_PORT=$((PORT_BASE + 83))
-SUPPORT_USER_PORT=$((PORT_BASE + 181))
-SUPPORT_PAYMENT_PORT=$((PORT_BASE + 183))
-SINK_PORT=$((PORT_BASE + 318))
+SUPPORT_USER_PORT=$((PORT_BASE + 84))
+SUPPORT_PAYMENT_PORT=$((PORT_BASE + 85))
+SINK_PORT=$((PORT_BASE + 88))
+CEILING_PORT=$((PORT_BASE + 90))
+CEILING_DB_PORT=$((PORT_BASE + 91))
 
 if [ "$SMOKE" = 1 ]; then
-    STEP=1s; WARMUP=0s; ORDER_WARMUP=0s; WRK_SECONDS=1; STARTUP_RUNS=1; STARTUP_DISCARD=0; DB_PREFIX=bench_smoke
+    STEP=1s; WARMUP=0s; ORDER_WARMUP=0s; WRK_SECONDS=1; STARTUP_RUNS=1; STARTUP_DISCARD=0; DB_PREFIX=${BENCH_DB_PREFIX:-bench_smoke}
     USERS=20
+    # The closed-loop checkout once, at the lowest load wrk makes: one connection for two seconds.
+    WRK_CHECKOUT_SECONDS=2; WRK_CHECKOUT_CONNECTIONS=1; CHECKOUT_WRK_USERS=3
     RUN_DIR="$ROOT/bench/target/smoke/$(date -u +%Y%m%dT%H%M%SZ)"
 else
     STEP=${BENCH_STEP:-10s}; WARMUP=${BENCH_WARMUP:-10s}; ORDER_WARMUP=${BENCH_ORDER_WARMUP:-120s}
@@ -97,7 +111,11 @@ else
     # A small pool of customers: each costs two Argon2id hashes at user (sign-up, sign-in), about half a
     # second on this machine, and the pool is made again before every variant; a read of one of 50 cached
     # rows costs what a read of one of 200 did.
-    STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}; STARTUP_DISCARD=1; DB_PREFIX=bench; USERS=${BENCH_USERS:-50}
+    STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}; STARTUP_DISCARD=1; DB_PREFIX=${BENCH_DB_PREFIX:-bench}; USERS=${BENCH_USERS:-50}
+    # The closed-loop checkout: the issue's measurement (wrk -t1 -c8), long enough for a few thousand orders.
+    # Its customers are registered apart from the search's (20: each costs two Argon2id hashes at user).
+    WRK_CHECKOUT_SECONDS=${BENCH_WRK_CHECKOUT_SECONDS:-20}; WRK_CHECKOUT_CONNECTIONS=${BENCH_WRK_CHECKOUT_CONNECTIONS:-8}
+    CHECKOUT_WRK_USERS=20
     RUN_DIR="$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 fi
 LOG_DIR="$ROOT/bench/target/logs"
@@ -222,38 +240,106 @@ jfr_opts() {
     fi
 }
 
-# wrk_run NAME URL PATHS SECONDS OUT [PID]: wrk's throughput, and with PID the server's CPU per request over the
-# wrk run (from /proc): on a shared machine CPU per request moves much less than throughput does.
-wrk_run() {
-    local name=$1 url=$2 paths=$3 seconds=$4 out=$5 pid=${6:-}
-    local ticks_before=0
-    [ -n "$pid" ] && ticks_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    WRK_JSON_OUT="$out" wrk -t2 -c64 -d"${seconds}s" -s bench/wrk/paths.lua "$url" -- "$paths" > "$LOG_DIR/$name-wrk.txt"
+# ticks_of PID: user plus system CPU of a process in ticks (USER_HZ is 100: a tick is 10 000 µs).
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# postgres_ticks: the same, summed over every process named postgres (server, backends, background workers). The
+# server is shared with other work on this machine, whose queries during a run are counted too. A process that ends
+# while awk lists them makes awk exit 2 after printing the sum of the others: that is not an error here.
+postgres_ticks() { awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}' /proc/[0-9]*/stat 2>/dev/null || true; }
+# json_number FILE KEY: the first "KEY":NUMBER of a one-line JSON file (wrk's summary).
+json_number() { sed -e "s/.*\"$2\":\([0-9.]*\).*/\1/" "$1"; }
+# json_append FILE FIELDS: adds ,FIELDS before the closing brace of a one-line JSON object.
+json_append() { sed -i -e "s/}\$/,$2}/" "$1"; }
+
+# wrk_check NAME OUT: wrk counts non-2xx answers as status errors; a run that got none right means the tooling
+# broke, and so does one where most were refused (tokens: seed-users checked each before wrk got it). A few 503s
+# of a cold server flooded by 64 connections (the smoke run) are reported, not fatal.
+wrk_check() {
+    local name=$1 out=$2
     [ -s "$out" ] || { echo "wrk wrote no result for $name" >&2; exit 1; }
-    # wrk counts non-2xx answers as status errors; a run that got none right means the tooling broke, and so
-    # does one where most were refused (tokens: seed-users checked each before wrk got it). A few 503s of a
-    # cold server flooded by 64 connections (the smoke run) are reported, not fatal.
     if grep -q '"requests":0,' "$out"; then
         echo "wrk made no request against $name" >&2
         exit 1
     fi
     local total non2xx
-    total=$(sed -e 's/.*"requests":\([0-9]*\),.*/\1/' "$out")
-    non2xx=$(sed -e 's/.*"status":\([0-9]*\),.*/\1/' "$out")
+    total=$(json_number "$out" requests)
+    non2xx=$(json_number "$out" status)
     if [ "$((non2xx * 2))" -gt "$total" ]; then
         echo "wrk against $name: $non2xx of $total answers were not 2xx" >&2
         exit 1
     elif [ "$((non2xx * 100))" -gt "$total" ]; then
         echo "note: wrk against $name: $non2xx of $total answers were not 2xx (more than 1%)"
     fi
+}
+
+# wrk_run NAME URL PATHS SECONDS OUT [PID]: wrk's throughput, and with PID the server's CPU per request over the
+# wrk run (from /proc): on a shared machine CPU per request moves much less than throughput does.
+wrk_run() {
+    local name=$1 url=$2 paths=$3 seconds=$4 out=$5 pid=${6:-}
+    local ticks_before=0
+    [ -n "$pid" ] && ticks_before=$(ticks_of "$pid")
+    WRK_JSON_OUT="$out" wrk -t2 -c64 -d"${seconds}s" -s bench/wrk/paths.lua "$url" -- "$paths" > "$LOG_DIR/$name-wrk.txt"
+    wrk_check "$name" "$out"
     if [ -n "$pid" ]; then
         local ticks_after requests
-        ticks_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-        requests=$(sed -e 's/.*"requests":\([0-9]*\),.*/\1/' "$out")
-        # USER_HZ is 100: a tick is 10 000 µs.
-        sed -i -e "s/}\$/,\"serverCpuMicrosPerRequest\":$(( (ticks_after - ticks_before) * 10000 / requests ))}/" "$out"
+        ticks_after=$(ticks_of "$pid")
+        requests=$(json_number "$out" requests)
+        json_append "$out" "\"serverCpuMicrosPerRequest\":$(( (ticks_after - ticks_before) * 10000 / requests ))"
     fi
     echo "wrk $name: $(sed -e 's/.*"requestsPerSec":\([0-9.]*\).*"status":\([0-9]*\).*/\1 req\/s, \2 non-2xx/' "$out")"
+}
+
+# backend_ticks FILE: "PID TICKS" of every PostgreSQL backend connected to the run's databases (the services'
+# pools), one a line: the share of the shared server that the run's own queries cost.
+backend_ticks() {
+    local pid
+    : > "$1"
+    for pid in $(pg_stats -c "SELECT pid FROM pg_stat_activity WHERE datname IN ($RUN_DATABASES)"); do
+        awk -v pid="$pid" '{print pid, $14 + $15}' "/proc/$pid/stat" >> "$1" 2>/dev/null || true
+    done
+}
+
+# wrk_checkout NAME URL CUSTOMERS SKUS SECONDS CONNECTIONS OUT [name=PID ...]: wrk placing orders in a closed
+# loop (bench/wrk/checkout.lua); OUT gains the CPU per placed order of each named process, of the PostgreSQL
+# backends serving the run's databases ("postgres"; a backend opened during the run counts from zero), of every
+# postgres process on the machine ("postgresAll": other work's queries included) and of wrk itself. wrk's own CPU
+# is read by a shell of its own that waits for it: its children's CPU (cutime + cstime of /proc/PID/stat, read
+# with builtins only) is then wrk's.
+wrk_checkout() {
+    local name=$1 url=$2 customers=$3 skus=$4 seconds=$5 connections=$6 out=$7
+    shift 7
+    local kv names=() before=() after=() pg_before pg_after wrk_cpu
+    for kv in "$@"; do
+        names+=("${kv%%=*}")
+        before+=("$(ticks_of "${kv#*=}")")
+    done
+    backend_ticks "$WRK_DIR/backends-before.txt"
+    pg_before=$(postgres_ticks)
+    wrk_cpu=$(WRK_JSON_OUT="$out" bash -c 'wrk "$@" > "$0" || exit $?; read -r -a f < /proc/$$/stat; echo $(( f[15] + f[16] ))' \
+        "$LOG_DIR/$name-wrk.txt" -t1 -c"$connections" -d"${seconds}s" -s bench/wrk/checkout.lua "$url" \
+        -- "$customers" "$skus" "$name-$(date +%s)")
+    pg_after=$(postgres_ticks)
+    backend_ticks "$WRK_DIR/backends-after.txt"
+    for kv in "$@"; do
+        after+=("$(ticks_of "${kv#*=}")")
+    done
+    local backends
+    backends=$(awk 'NR == FNR {before[$1] = $2; next} {t += $2 - before[$1]} END {print t + 0}' \
+        "$WRK_DIR/backends-before.txt" "$WRK_DIR/backends-after.txt")
+    wrk_check "$name" "$out"
+    local orders i fields
+    orders=$(( $(json_number "$out" requests) - $(json_number "$out" status) ))
+    fields="\"connections\":$connections,\"orders\":$orders,\"loadAverage\":\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+    if [ "$orders" -gt 0 ]; then
+        local cpu="\"wrk\":$(( wrk_cpu * 10000 / orders )),\"postgres\":$(( backends * 10000 / orders ))"
+        cpu="$cpu,\"postgresAll\":$(( (pg_after - pg_before) * 10000 / orders ))"
+        for i in "${!before[@]}"; do
+            cpu="$cpu,\"${names[i]}\":$(( (after[i] - before[i]) * 10000 / orders ))"
+        done
+        fields="$fields,\"cpuMicrosPerOrder\":{$cpu}"
+    fi
+    json_append "$out" "$fields"
+    echo "wrk $name: $(json_number "$out" requestsPerSec) req/s, $orders orders placed, $(json_number "$out" status) non-2xx"
 }
 
 # saturate NAME SCENARIO START_RATE [loadgen options...]: the highest rate with p99 under the bound.
@@ -321,9 +407,57 @@ fresh_database() {
     psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -q \
         -c "DROP DATABASE IF EXISTS ${DB_PREFIX}_$1 WITH (FORCE)" -c "CREATE DATABASE ${DB_PREFIX}_$1" > /dev/null
 }
-for db in user payment order; do
+for db in user payment order stats; do
     fresh_database "$db"
 done
+
+# PostgreSQL's own count of what a checkout costs. pg_stat_database (transactions, rows) always; statements from
+# pg_stat_statements when the server preloads it (the extension's view is created in a database of the run's own,
+# ${DB_PREFIX}_stats; it cannot be enabled without restarting the server, which the harness never does). Neither is
+# reset (that would reset every database's counters on a shared server): snapshots before and after a run are kept
+# in ${DB_PREFIX}_stats and subtracted, for the run's three databases only.
+RUN_DATABASES="'${DB_PREFIX}_user','${DB_PREFIX}_order','${DB_PREFIX}_payment'"
+pg_stats() {
+    psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "${DB_PREFIX}_stats" -v ON_ERROR_STOP=1 -qAt "$@"
+}
+PG_STATEMENTS=0
+if [[ "$(pg_stats -c 'SHOW shared_preload_libraries')" == *pg_stat_statements* ]]; then
+    pg_stats -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+    PG_STATEMENTS=1
+fi
+STATEMENTS_NOW="SELECT d.datname::text AS datname, s.queryid, min(left(regexp_replace(s.query, '\\s+', ' ', 'g'), 300)) AS query,
+    sum(s.calls)::bigint AS calls, sum(s.rows)::bigint AS rows, sum(s.total_exec_time) AS ms
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname IN ($RUN_DATABASES) GROUP BY 1, 2"
+DATABASES_NOW="SELECT datname::text AS datname, xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted,
+    tup_updated, tup_deleted FROM pg_stat_database WHERE datname IN ($RUN_DATABASES)"
+# pg_snapshot: the counters now. A backend sends its counts to pg_stat_database at most once a second (PostgreSQL 15),
+# so the load must have stopped for a second or two before either snapshot.
+pg_snapshot() {
+    pg_stats -c "DROP TABLE IF EXISTS before_databases, before_statements" \
+        -c "CREATE TABLE before_databases AS $DATABASES_NOW"
+    if [ "$PG_STATEMENTS" = 1 ]; then
+        pg_stats -c "CREATE TABLE before_statements AS $STATEMENTS_NOW"
+    fi
+}
+# pg_delta OUT: what each database counted since pg_snapshot, as JSON; statements most called first.
+pg_delta() {
+    local statements="null"
+    if [ "$PG_STATEMENTS" = 1 ]; then
+        statements="(SELECT coalesce(json_agg(json_build_object('database', a.datname, 'query', a.query,
+            'calls', a.calls - coalesce(b.calls, 0), 'rows', a.rows - coalesce(b.rows, 0),
+            'ms', round((a.ms - coalesce(b.ms, 0))::numeric, 3)) ORDER BY a.calls - coalesce(b.calls, 0) DESC), '[]')
+            FROM ($STATEMENTS_NOW) a LEFT JOIN before_statements b USING (datname, queryid)
+            WHERE a.calls > coalesce(b.calls, 0))"
+    fi
+    pg_stats -c "SELECT json_build_object('pgStatStatements', $PG_STATEMENTS = 1,
+        'databases', (SELECT json_object_agg(a.datname, json_build_object(
+            'xactCommit', a.xact_commit - b.xact_commit, 'xactRollback', a.xact_rollback - b.xact_rollback,
+            'tupReturned', a.tup_returned - b.tup_returned, 'tupFetched', a.tup_fetched - b.tup_fetched,
+            'tupInserted', a.tup_inserted - b.tup_inserted, 'tupUpdated', a.tup_updated - b.tup_updated,
+            'tupDeleted', a.tup_deleted - b.tup_deleted))
+            FROM ($DATABASES_NOW) a JOIN before_databases b USING (datname)),
+        'statements', $statements)" > "$1"
+}
 
 GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain 2>/dev/null)" ]; then
@@ -333,7 +467,8 @@ COMMAND="bench/run.sh${1:+ $1}"
 loadgen env --out "$RUN_DIR/env.json" --command "$COMMAND" --git "$GIT" --jvm-options "$JAVA_OPTS" \
     --note "PostgreSQL $(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc 'SHOW server_version'); \
 smoke=$SMOKE; p99 bound ${P99_MS} ms; search steps $STEP, warm-up $WARMUP (checkout: $ORDER_WARMUP closed loop); \
-wrk -t2 -c64 ${WRK_SECONDS}s; service environment: ${JVM_ENV[*]}; keepalive: ${KEEPALIVE_ENV[*]}"
+wrk -t2 -c64 ${WRK_SECONDS}s; checkout wrk -t1 -c$WRK_CHECKOUT_CONNECTIONS ${WRK_CHECKOUT_SECONDS}s; \
+service environment: ${JVM_ENV[*]}$([ "$KEEPALIVE_ROW" = 1 ] && echo "; keepalive: ${KEEPALIVE_ENV[*]}")"
 echo "Results: $RUN_DIR   (machine load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -382,6 +517,8 @@ if phase user; then
         fi
         wrk_run "user-$variant" "http://127.0.0.1:$USER_PORT" "$WRK_DIR/user-paths.txt" "$WRK_SECONDS" "$RUN_DIR/user-$variant-wrk.json" \
             "$user_pid"
+        # The database ceiling reads the same customers' rows with the same requests (it ignores the token).
+        [ "$variant" = shipped ] && cp "$WRK_DIR/user-paths.txt" "$WRK_DIR/ceiling-db-paths.txt"
         rm -f "$WRK_DIR/user-paths.txt"
         if [ "$SMOKE" = 1 ]; then
             loadgen run --scenario read-user --url "http://127.0.0.1:$USER_PORT" --users "$USERS" --rate 50 --duration 2s \
@@ -397,12 +534,29 @@ if phase user; then
             exit 1
         fi
     done
+
+    # The database ceiling: the ceiling server reading one row of the users table the variants above filled, by
+    # primary key (HikariCP, a plain PreparedStatement, JSON by hand), with the same JVM options and the same wrk
+    # settings and paths as the user rows: the most a database-backed read can do on this machine.
+    say "2b. database ceiling: bench/ceiling with DB_URL on :$CEILING_DB_PORT"
+    start_java ceiling-db "$CEILING_DB_PORT" "$CEILING_JAR" $(db_env user)
+    ceiling_db_pid=$STARTED_PID
+    if [ "$SMOKE" = 0 ]; then
+        wrk_run ceiling-db-warmup "http://127.0.0.1:$CEILING_DB_PORT" "$WRK_DIR/ceiling-db-paths.txt" 10 \
+            "$LOG_DIR/ceiling-db-warmup.json"
+    fi
+    wrk_run ceiling-db "http://127.0.0.1:$CEILING_DB_PORT" "$WRK_DIR/ceiling-db-paths.txt" "$WRK_SECONDS" \
+        "$RUN_DIR/ceiling-db-wrk.json" "$ceiling_db_pid"
+    rm -f "$WRK_DIR/ceiling-db-paths.txt"
+    stop_started "$ceiling_db_pid"
 fi
 
 # --- 3. Orders across the three services: as shipped, then with keep-alive ---------------------------------------
 if phase order; then
     if [ "$HAVE_ORDER" = 1 ]; then
-        for variant in shipped keepalive; do
+        variants=(shipped)
+        [ "$KEEPALIVE_ROW" = 1 ] && variants+=(keepalive)
+        for variant in "${variants[@]}"; do
             [ "$SMOKE" = 1 ] && [ "$variant" != shipped ] && continue
             extra_opts=""
             settings=("${TRACING_ON[@]}")
@@ -430,8 +584,10 @@ if phase order; then
             sleep 5
             loadgen rss --watch "$watch" --out "$RUN_DIR/order-$variant-rss-idle.json"
             if [ "$SMOKE" = 1 ]; then
+                # Cold JVMs on a machine shared with other work may answer a few 503s (a database connection not
+                # had within the pool's 500 ms): a tool is broken only when most requests fail, as for wrk.
                 loadgen run --scenario checkout --user-url "http://127.0.0.1:$USER_PORT" \
-                    --order-url "http://127.0.0.1:$ORDER_PORT" --users "$USERS" --rate 20 --duration 3s --max-error-ratio 0 \
+                    --order-url "http://127.0.0.1:$ORDER_PORT" --users "$USERS" --rate 20 --duration 3s --max-error-ratio 0.5 \
                     --watch "$watch" --out "$RUN_DIR/order-$variant-run.json"
             fi
             # A checkout runs through three JVMs: at a few hundred requests a second their JIT compilers need
@@ -439,6 +595,29 @@ if phase order; then
             # times the CPU per request). The warm-up is a closed loop, so it runs at whatever rate they reach.
             WARMUP=$ORDER_WARMUP saturate "order-$variant" checkout 100 --user-url "http://127.0.0.1:$USER_PORT" \
                 --order-url "http://127.0.0.1:$ORDER_PORT" --users "$USERS" --watch "$watch"
+            if [ "$variant" = shipped ]; then
+                # The same services, now loaded by wrk in a closed loop placing orders only: what they sustain when
+                # the generator costs little (wrk's CPU per order is measured as well) and no latency bound applies.
+                say "3b. checkout (wrk, closed loop, $WRK_CHECKOUT_CONNECTIONS connections) against order :$ORDER_PORT"
+                loadgen seed-users --url "http://127.0.0.1:$USER_PORT" --count "$CHECKOUT_WRK_USERS" \
+                    --paths-out "$WRK_DIR/checkout-users.txt"
+                skus=$(curl -sf "http://127.0.0.1:$ORDER_PORT/api/products" | grep -o '"sku" *: *"[^"]*"' \
+                       | sed -e 's/.*"\([^"]*\)"$/\1/' | paste -sd, -)
+                [ -n "$skus" ] || { echo "order lists no product (GET /api/products)" >&2; exit 1; }
+                if [ "$SMOKE" = 0 ]; then
+                    wrk_checkout checkout-wrk-warmup "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" "$skus" 5 \
+                        "$WRK_CHECKOUT_CONNECTIONS" "$LOG_DIR/checkout-wrk-warmup.json"
+                fi
+                # PostgreSQL's counters reach pg_stat_database within a second of the load stopping.
+                sleep 2
+                pg_snapshot
+                wrk_checkout checkout-wrk "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" "$skus" \
+                    "$WRK_CHECKOUT_SECONDS" "$WRK_CHECKOUT_CONNECTIONS" "$RUN_DIR/checkout-wrk.json" \
+                    "user=$o_user" "order=$o_order" "payment=$o_payment"
+                sleep 2
+                pg_delta "$RUN_DIR/checkout-wrk-pg.json"
+                rm -f "$WRK_DIR/checkout-users.txt"
+            fi
             stop_started "$o_order"
             stop_started "$o_payment"
             stop_started "$o_user"

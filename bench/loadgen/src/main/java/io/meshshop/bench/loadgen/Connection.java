@@ -1,7 +1,7 @@
 package io.meshshop.bench.loadgen;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,9 @@ import java.util.Locale;
 /**
  * One keep-alive HTTP/1.1 connection on a blocking socket, used by one virtual thread at a time. A raw
  * socket rather than the JDK HttpClient: on 2 cores shared with the servers, the generator's own CPU per
- * request is taken from the servers, so it is kept as small as the protocol allows.
+ * request is taken from the servers, so it is kept as small as the protocol allows. The response is read
+ * through a buffer of the connection's own, not a {@code BufferedInputStream}: the head is parsed a byte at a
+ * time, and that stream takes a lock on every {@code read()}.
  */
 final class Connection implements AutoCloseable {
 
@@ -31,10 +33,14 @@ final class Connection implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final byte[] line = new byte[MAX_LINE];
+    /** Bytes read from the socket and not yet consumed: {@code buffer[position..limit)}. */
+    private final byte[] buffer = new byte[16 * 1024];
+    private int position;
+    private int limit;
 
     private Connection(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.in = socket.getInputStream();
         this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
     }
 
@@ -101,20 +107,21 @@ final class Connection implements AutoCloseable {
         } else if (chunked) {
             body = readChunked();
         } else if (contentLength >= 0) {
-            body = in.readNBytes((int) contentLength);
-            if (body.length != contentLength) {
-                throw new EOFException("body ended after " + body.length + " of " + contentLength + " bytes");
-            }
+            body = readExactly((int) contentLength, "body");
         } else {
             // No length: the body runs to the end of the connection.
-            body = in.readAllBytes();
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            rest.write(buffer, position, limit - position);
+            position = limit;
+            rest.write(in.readAllBytes());
+            body = rest.toByteArray();
             keepAlive = false;
         }
         return new Response(status, location, body, keepAlive);
     }
 
     private byte[] readChunked() throws IOException {
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
             int length = readLine(false);
             String sizeText = new String(line, 0, length, StandardCharsets.ISO_8859_1);
@@ -127,20 +134,45 @@ final class Connection implements AutoCloseable {
                 }
                 return body.toByteArray();
             }
-            byte[] chunk = in.readNBytes(size);
-            if (chunk.length != size) {
-                throw new EOFException("chunk ended early");
-            }
-            body.write(chunk);
+            body.write(readExactly(size, "chunk"));
             readLine(false);
         }
+    }
+
+    /** {@code length} bytes: what the buffer holds first, the rest straight from the socket. */
+    private byte[] readExactly(int length, String what) throws IOException {
+        byte[] bytes = new byte[length];
+        int n = Math.min(length, limit - position);
+        System.arraycopy(buffer, position, bytes, 0, n);
+        position += n;
+        while (n < length) {
+            int read = in.read(bytes, n, length - n);
+            if (read < 0) {
+                throw new EOFException(what + " ended after " + n + " of " + length + " bytes");
+            }
+            n += read;
+        }
+        return bytes;
+    }
+
+    /** The next byte of the response, or -1 at the end of the stream. */
+    private int read() throws IOException {
+        if (position == limit) {
+            int n = in.read(buffer, 0, buffer.length);
+            if (n <= 0) {
+                return -1;
+            }
+            position = 0;
+            limit = n;
+        }
+        return buffer[position++] & 0xff;
     }
 
     /** Reads one CRLF-terminated line into {@link #line}; returns its length without the CRLF. */
     private int readLine(boolean first) throws IOException {
         int length = 0;
         while (true) {
-            int b = in.read();
+            int b = read();
             if (b < 0) {
                 if (first && length == 0) {
                     throw new StaleConnectionException();

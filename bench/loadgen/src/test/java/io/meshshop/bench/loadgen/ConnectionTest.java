@@ -90,6 +90,29 @@ class ConnectionTest {
         assertTrue(requests.get(1).startsWith("GET /x HTTP/1.1\r\n"));
     }
 
+    /** The connection reads through a 16 KiB buffer of its own: a body longer than it comes partly from the socket. */
+    @Test
+    void bodiesLongerThanTheReadBufferAndABodyToTheEndAreReadWhole() throws Exception {
+        String big = "x".repeat(40_000);
+        String chunk = "y".repeat(20_000);
+        Target target = serve(
+                "HTTP/1.1 200 OK\r\nContent-Length: " + big.length() + "\r\n\r\n" + big,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk
+                + "\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.0 200 OK\r\n\r\n" + big);
+        try (Connection c = Connection.open(target, 1000, 1000)) {
+            assertEquals(big, c.exchange(target.get("/big")).bodyText());
+            assertEquals(chunk, c.exchange(target.get("/chunked")).bodyText());
+            // What followed the long bodies in the buffer is still the next response, byte for byte.
+            assertEquals("ok", c.exchange(target.get("/small")).bodyText());
+            // No length: the body runs until the server closes the connection after its last answer.
+            Response toEnd = c.exchange(target.get("/to-end"));
+            assertEquals(big, toEnd.bodyText());
+            assertFalse(toEnd.keepAlive());
+        }
+    }
+
     @Test
     void connectionCloseEndsKeepAlive() throws Exception {
         Target target = serve("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
