@@ -13,11 +13,11 @@
 #            at the default 10% to a local OTLP sink, metrics on), tracing at 100%, and tracing and metrics off;
 #            then the database ceiling (bench/ceiling with DB_URL: one row of the same users table, HikariCP and
 #            a plain PreparedStatement) with wrk over the same paths
-#   order    checkout across user, payment and order, as shipped (and, with BENCH_KEEPALIVE_ROW=1, with order's
-#            clients keeping their connections alive): the highest mix rate with p99 under the bound; RSS idle
-#            and under that load; then, as shipped, wrk placing orders in a closed loop: orders/s, CPU per order
-#            of every process and PostgreSQL's statements and transactions per order (pg_stat_statements,
-#            pg_stat_database)
+#   order    checkout across user, payment and order, as shipped (the C1 JIT only) and with the full tiered JIT
+#            (C2) in the same memory budget (BENCH_ORDER_VARIANTS): the highest mix rate with p99 under the
+#            bound; RSS idle and under that load; then wrk placing orders in a closed loop: orders/s, CPU per
+#            order of every process and, as shipped, PostgreSQL's statements and transactions per order
+#            (pg_stat_statements, pg_stat_database)
 #   startup  start-up to the first 200 of /observe/health/ready, plain JVM vs AppCDS vs the JDK 25 AOT cache
 #
 # Settings (environment): BENCH_JAVA_OPTS (the services' and the ceiling's JVM options; default below),
@@ -25,8 +25,8 @@
 # BENCH_P99_MS (50), BENCH_STEP (10s per search step), BENCH_WARMUP (10s), BENCH_ORDER_WARMUP (120s, a closed
 # loop through the three services before the checkout search), BENCH_WRK_SECONDS (10),
 # BENCH_STARTUP_RUNS (5), BENCH_USERS (50 customers, signed in before each measured phase),
-# BENCH_WRK_CHECKOUT_SECONDS (20), BENCH_WRK_CHECKOUT_CONNECTIONS (8), BENCH_KEEPALIVE_ROW (1: measure the
-# keep-alive checkout variant too; 0 drops it), BENCH_PORT_BASE (28000: every port is BASE+1..BASE+99), BENCH_PHASES,
+# BENCH_WRK_CHECKOUT_SECONDS (20), BENCH_WRK_CHECKOUT_CONNECTIONS (8), BENCH_ORDER_VARIANTS ("shipped tiered";
+# "shipped" alone skips the C2 comparison), BENCH_PORT_BASE (28000: every port is BASE+1..BASE+99), BENCH_PHASES,
 # BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER (127.0.0.1/5432/postgres, trust auth), BENCH_DB_PREFIX (bench, or
 # bench_smoke: the databases PREFIX_user/_order/_payment/_stats are dropped and created), BENCH_JFR=1 (JFR recordings
 # of the services in the user and order phases, under bench/target/jfr/), BENCH_SKIP_BUILD=1 (use the jars
@@ -75,13 +75,11 @@ JAVA="$JAVA_HOME/bin/java"
 DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms48m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000"
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 read -r -a JVM_ENV <<< "${BENCH_JVM_ENV:-MALLOC_ARENA_MAX=2}"
-# The one finding of the profile that is not shipped: order's clients open a connection per call, because
-# Helidon 4.1.2's connection cache cannot reuse one safely (services/order/.../clients/Dependency.java). The
-# "keepalive" checkout variant measures what that costs.
-KEEPALIVE_ENV=(USER_SERVICE_KEEP_dash_ALIVE=true PAYMENT_SERVICE_KEEP_dash_ALIVE=true)
-# Once order reuses its connections as shipped, that variant measures nothing new: BENCH_KEEPALIVE_ROW=0 drops it
-# (and its row and column in the report, which show only what was measured).
-KEEPALIVE_ROW=${BENCH_KEEPALIVE_ROW:-1}
+# The checkout variants: "shipped" runs the services with JAVA_OPTS (the C1 JIT only); "tiered" with the same options
+# but the full tiered JIT (C2), in the same heap, metaspace and code-cache budget, so the table shows what each JIT
+# costs in CPU per order and in RSS (k8s/base/runtime.env and the prod overlay choose from it).
+read -r -a ORDER_VARIANTS <<< "${BENCH_ORDER_VARIANTS:-shipped tiered}"
+TIERED_JAVA_OPTS=$(echo "$JAVA_OPTS" | sed -e 's/-XX:TieredStopAtLevel=[0-9]*//' -e 's/  */ /g')
 LOADGEN_OPTS="-Xms256m -Xmx1g"
 P99_MS=${BENCH_P99_MS:-50}
 PORT_BASE=${BENCH_PORT_BASE:-28000}
@@ -468,7 +466,7 @@ loadgen env --out "$RUN_DIR/env.json" --command "$COMMAND" --git "$GIT" --jvm-op
     --note "PostgreSQL $(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc 'SHOW server_version'); \
 smoke=$SMOKE; p99 bound ${P99_MS} ms; search steps $STEP, warm-up $WARMUP (checkout: $ORDER_WARMUP closed loop); \
 wrk -t2 -c64 ${WRK_SECONDS}s; checkout wrk -t1 -c$WRK_CHECKOUT_CONNECTIONS ${WRK_CHECKOUT_SECONDS}s; \
-service environment: ${JVM_ENV[*]}$([ "$KEEPALIVE_ROW" = 1 ] && echo "; keepalive: ${KEEPALIVE_ENV[*]}")"
+service environment: ${JVM_ENV[*]}; checkout variants: ${ORDER_VARIANTS[*]} (tiered: $TIERED_JAVA_OPTS)"
 echo "Results: $RUN_DIR   (machine load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -551,17 +549,16 @@ if phase user; then
     stop_started "$ceiling_db_pid"
 fi
 
-# --- 3. Orders across the three services: as shipped, then with keep-alive ---------------------------------------
+# --- 3. Orders across the three services: as shipped (C1), then with the full tiered JIT ----------------------------
 if phase order; then
     if [ "$HAVE_ORDER" = 1 ]; then
-        variants=(shipped)
-        [ "$KEEPALIVE_ROW" = 1 ] && variants+=(keepalive)
-        for variant in "${variants[@]}"; do
+        for variant in "${ORDER_VARIANTS[@]}"; do
             [ "$SMOKE" = 1 ] && [ "$variant" != shipped ] && continue
             extra_opts=""
             settings=("${TRACING_ON[@]}")
-            if [ "$variant" = keepalive ]; then
-                settings+=("${KEEPALIVE_ENV[@]}")
+            saved_java_opts=$JAVA_OPTS
+            if [ "$variant" = tiered ]; then
+                JAVA_OPTS=$TIERED_JAVA_OPTS
             fi
             say "3. checkout ($variant) across user :$USER_PORT, payment :$PAYMENT_PORT, order :$ORDER_PORT"
             # Fresh databases per variant, so that both start from the same (empty) tables.
@@ -595,33 +592,35 @@ if phase order; then
             # times the CPU per request). The warm-up is a closed loop, so it runs at whatever rate they reach.
             WARMUP=$ORDER_WARMUP saturate "order-$variant" checkout 100 --user-url "http://127.0.0.1:$USER_PORT" \
                 --order-url "http://127.0.0.1:$ORDER_PORT" --users "$USERS" --watch "$watch"
-            if [ "$variant" = shipped ]; then
-                # The same services, now loaded by wrk in a closed loop placing orders only: what they sustain when
-                # the generator costs little (wrk's CPU per order is measured as well) and no latency bound applies.
-                say "3b. checkout (wrk, closed loop, $WRK_CHECKOUT_CONNECTIONS connections) against order :$ORDER_PORT"
-                loadgen seed-users --url "http://127.0.0.1:$USER_PORT" --count "$CHECKOUT_WRK_USERS" \
-                    --paths-out "$WRK_DIR/checkout-users.txt"
-                skus=$(curl -sf "http://127.0.0.1:$ORDER_PORT/api/products" | grep -o '"sku" *: *"[^"]*"' \
-                       | sed -e 's/.*"\([^"]*\)"$/\1/' | paste -sd, -)
-                [ -n "$skus" ] || { echo "order lists no product (GET /api/products)" >&2; exit 1; }
-                if [ "$SMOKE" = 0 ]; then
-                    wrk_checkout checkout-wrk-warmup "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" "$skus" 5 \
-                        "$WRK_CHECKOUT_CONNECTIONS" "$LOG_DIR/checkout-wrk-warmup.json"
-                fi
-                # PostgreSQL's counters reach pg_stat_database within a second of the load stopping.
-                sleep 2
-                pg_snapshot
-                wrk_checkout checkout-wrk "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" "$skus" \
-                    "$WRK_CHECKOUT_SECONDS" "$WRK_CHECKOUT_CONNECTIONS" "$RUN_DIR/checkout-wrk.json" \
-                    "user=$o_user" "order=$o_order" "payment=$o_payment"
-                sleep 2
-                pg_delta "$RUN_DIR/checkout-wrk-pg.json"
-                rm -f "$WRK_DIR/checkout-users.txt"
+            # The same services, now loaded by wrk in a closed loop placing orders only: what they sustain when
+            # the generator costs little (wrk's CPU per order is measured as well) and no latency bound applies.
+            # Files of the shipped variant keep their names (checkout-wrk.json); the others carry the variant's.
+            suffix=$([ "$variant" = shipped ] || echo "-$variant")
+            say "3b. checkout ($variant; wrk, closed loop, $WRK_CHECKOUT_CONNECTIONS connections) against order :$ORDER_PORT"
+            loadgen seed-users --url "http://127.0.0.1:$USER_PORT" --count "$CHECKOUT_WRK_USERS" \
+                --paths-out "$WRK_DIR/checkout-users.txt"
+            skus=$(curl -sf "http://127.0.0.1:$ORDER_PORT/api/products" | grep -o '"sku" *: *"[^"]*"' \
+                   | sed -e 's/.*"\([^"]*\)"$/\1/' | paste -sd, -)
+            [ -n "$skus" ] || { echo "order lists no product (GET /api/products)" >&2; exit 1; }
+            if [ "$SMOKE" = 0 ]; then
+                wrk_checkout "checkout-wrk$suffix-warmup" "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" \
+                    "$skus" 5 "$WRK_CHECKOUT_CONNECTIONS" "$LOG_DIR/checkout-wrk$suffix-warmup.json"
             fi
+            # PostgreSQL's counters reach pg_stat_database within a second of the load stopping.
+            sleep 2
+            pg_snapshot
+            wrk_checkout "checkout-wrk$suffix" "http://127.0.0.1:$ORDER_PORT" "$WRK_DIR/checkout-users.txt" "$skus" \
+                "$WRK_CHECKOUT_SECONDS" "$WRK_CHECKOUT_CONNECTIONS" "$RUN_DIR/checkout-wrk$suffix.json" \
+                "user=$o_user" "order=$o_order" "payment=$o_payment"
+            sleep 2
+            pg_delta "$RUN_DIR/checkout-wrk$suffix-pg.json"
+            rm -f "$WRK_DIR/checkout-users.txt"
+            loadgen rss --watch "$watch" --out "$RUN_DIR/order-$variant-rss-after.json"
             stop_started "$o_order"
             stop_started "$o_payment"
             stop_started "$o_user"
             stop_started "$SINK_PID"
+            JAVA_OPTS=$saved_java_opts
         done
     else
         say "3. checkout: skipped, services/order or services/payment is not built"
