@@ -89,7 +89,7 @@ public final class ClientTracing implements WebClientService {
         return start(tracer, parent, method, uri.getHost(), port, path, header);
     }
 
-    /** The parent is the server span being served on this thread, else the span the request's context names. */
+    /** The span of one call, a child of {@code parent} if there is one; the headers to send go to {@code header}. */
     private static Call start(Tracer tracer, Optional<SpanContext> parent, String method, String host, int port,
                               String path, BiConsumer<String, List<String>> header) {
         if (!tracer.enabled()) {

@@ -133,14 +133,7 @@ class TracingConventionsTest {
         assertThat("db.statement is replaced", attr(statement, "db.statement"), nullValue());
         assertThat("db.type is replaced", attr(statement, "db.type"), nullValue());
 
-        SpanData call = awaitSpan("the client span", span -> span.getName().equals("GET /echo/{id}")
-                && span.getKind() == SpanKind.CLIENT);
-        assertThat("the client span is a child of the server span", call.getParentSpanId(), is(served.getSpanId()));
-        assertThat("url.template", attr(call, "url.template"), is("/echo/{id}"));
-        assertThat("http.request.method", attr(call, "http.request.method"), is("GET"));
-        assertThat("server.address", attr(call, "server.address"), is("127.0.0.1"));
-        assertThat("http.response.status_code", call.getAttributes().get(AttributeKey.longKey(
-                "http.response.status_code")), is(204L));
+        SpanData call = clientSpan(served, "/echo/{id}", 204);
         assertThat("no http.route on a client span", attr(call, "http.route"), nullValue());
         assertThat("no error.type on a 204", attr(call, "error.type"), nullValue());
     }
@@ -152,20 +145,11 @@ class TracingConventionsTest {
 
         SpanData served = awaitSpan("the server span of GET /jdk-things/{id}",
                 span -> span.getName().equals("GET /jdk-things/{id}"));
-        SpanData call = awaitSpan("the client span", span -> span.getName().equals("GET /jdk-echo/{id}")
-                && span.getKind() == SpanKind.CLIENT);
+        SpanData call = clientSpan(served, "/jdk-echo/{id}", 404);
         SpanData echoed = awaitSpan("the called server span", span -> span.getName().equals("GET /jdk-echo/{id}")
                 && span.getKind() == SpanKind.SERVER);
-        assertThat("the client span is a child of the server span", call.getParentSpanId(), is(served.getSpanId()));
         assertThat("the callee's span is a child of the client span (traceparent)", echoed.getParentSpanId(),
                 is(call.getSpanId()));
-        assertThat("url.template", attr(call, "url.template"), is("/jdk-echo/{id}"));
-        assertThat("http.request.method", attr(call, "http.request.method"), is("GET"));
-        assertThat("server.address", attr(call, "server.address"), is("127.0.0.1"));
-        assertThat("server.port", call.getAttributes().get(AttributeKey.longKey("server.port")),
-                is((long) server.port()));
-        assertThat("http.response.status_code", call.getAttributes().get(AttributeKey.longKey(
-                "http.response.status_code")), is(404L));
         assertThat("a 4xx is a failed call for a client", attr(call, "error.type"), is("404"));
         assertThat("status of a 4xx client span", call.getStatus().getStatusCode(), is(StatusCode.ERROR));
     }
@@ -223,6 +207,21 @@ class TracingConventionsTest {
                 containsString("meshshop_idempotency_requests_total{outcome=\"key_reused\""));
         assertThat("plain Prometheus text carries no exemplars", get("/observe/metrics", "text/plain").body(),
                 not(containsString(" # {")));
+    }
+
+    /** The client span of a GET to {@code template} made while serving {@code served}, with its attributes checked. */
+    private static SpanData clientSpan(SpanData served, String template, long status) {
+        SpanData call = awaitSpan("the client span", span -> span.getName().equals("GET " + template)
+                && span.getKind() == SpanKind.CLIENT);
+        assertThat("the client span is a child of the server span", call.getParentSpanId(), is(served.getSpanId()));
+        assertThat("url.template", attr(call, "url.template"), is(template));
+        assertThat("http.request.method", attr(call, "http.request.method"), is("GET"));
+        assertThat("server.address", attr(call, "server.address"), is("127.0.0.1"));
+        assertThat("server.port", call.getAttributes().get(AttributeKey.longKey("server.port")),
+                is((long) server.port()));
+        assertThat("http.response.status_code", call.getAttributes().get(AttributeKey.longKey(
+                "http.response.status_code")), is(status));
+        return call;
     }
 
     private static String attr(SpanData span, String key) {
