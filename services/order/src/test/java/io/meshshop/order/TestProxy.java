@@ -186,7 +186,8 @@ final class TestProxy implements AutoCloseable {
         return new Seen(parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8), null);
     }
 
-    private static String line(InputStream in) throws IOException {
+    /** One line of an HTTP head without its CRLF; null at the end of the stream. */
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != -1; b = in.read()) {
             if (b == '\n') {

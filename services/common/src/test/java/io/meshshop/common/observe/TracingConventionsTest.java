@@ -18,6 +18,7 @@ import io.meshshop.common.testing.Await;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.dbclient.DbClient;
+import io.helidon.http.HeaderNames;
 import io.helidon.tracing.Tracer;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.WebServer;
@@ -77,6 +78,18 @@ class TracingConventionsTest {
                         }
                     });
                     routing.get("/echo/{id}", (req, res) -> res.status(204).send());
+                    // The same call with the JDK's client (order's), its span made by ClientTracing.start.
+                    routing.get("/jdk-things/{id}", (req, res) -> {
+                        URI uri = URI.create("http://127.0.0.1:" + server.port() + "/jdk-echo/" + UUID.randomUUID());
+                        HttpRequest.Builder call = HttpRequest.newBuilder(uri);
+                        ClientTracing.Call span = ClientTracing.start("GET", uri,
+                                (name, values) -> values.forEach(value -> call.header(name, value)));
+                        HttpResponse<Void> echoed = HTTP.send(call.build(), HttpResponse.BodyHandlers.discarding());
+                        span.answered(echoed.statusCode());
+                        res.send("echo answered " + echoed.statusCode());
+                    });
+                    routing.get("/jdk-echo/{id}", (req, res) -> res.status(404)
+                            .send(req.headers().first(HeaderNames.create("traceparent")).orElse("none")));
                     routing.get("/refused", (req, res) -> res.status(422).send("no"));
                     routing.get("/broken", (req, res) -> res.status(503).send("down"));
                 })
@@ -120,16 +133,25 @@ class TracingConventionsTest {
         assertThat("db.statement is replaced", attr(statement, "db.statement"), nullValue());
         assertThat("db.type is replaced", attr(statement, "db.type"), nullValue());
 
-        SpanData call = awaitSpan("the client span", span -> span.getName().equals("GET /echo/{id}")
-                && span.getKind() == SpanKind.CLIENT);
-        assertThat("the client span is a child of the server span", call.getParentSpanId(), is(served.getSpanId()));
-        assertThat("url.template", attr(call, "url.template"), is("/echo/{id}"));
-        assertThat("http.request.method", attr(call, "http.request.method"), is("GET"));
-        assertThat("server.address", attr(call, "server.address"), is("127.0.0.1"));
-        assertThat("http.response.status_code", call.getAttributes().get(AttributeKey.longKey(
-                "http.response.status_code")), is(204L));
+        SpanData call = clientSpan(served, "/echo/{id}", 204);
         assertThat("no http.route on a client span", attr(call, "http.route"), nullValue());
         assertThat("no error.type on a 204", attr(call, "error.type"), nullValue());
+    }
+
+    @Test
+    void aJdkClientCallGetsTheSameClientSpanAndPropagatesIt() {
+        HttpResponse<String> answer = get("/jdk-things/7", "text/plain");
+        assertThat(answer.body(), answer.statusCode(), is(200));
+
+        SpanData served = awaitSpan("the server span of GET /jdk-things/{id}",
+                span -> span.getName().equals("GET /jdk-things/{id}"));
+        SpanData call = clientSpan(served, "/jdk-echo/{id}", 404);
+        SpanData echoed = awaitSpan("the called server span", span -> span.getName().equals("GET /jdk-echo/{id}")
+                && span.getKind() == SpanKind.SERVER);
+        assertThat("the callee's span is a child of the client span (traceparent)", echoed.getParentSpanId(),
+                is(call.getSpanId()));
+        assertThat("a 4xx is a failed call for a client", attr(call, "error.type"), is("404"));
+        assertThat("status of a 4xx client span", call.getStatus().getStatusCode(), is(StatusCode.ERROR));
     }
 
     @Test
@@ -185,6 +207,21 @@ class TracingConventionsTest {
                 containsString("meshshop_idempotency_requests_total{outcome=\"key_reused\""));
         assertThat("plain Prometheus text carries no exemplars", get("/observe/metrics", "text/plain").body(),
                 not(containsString(" # {")));
+    }
+
+    /** The client span of a GET to {@code template} made while serving {@code served}, with its attributes checked. */
+    private static SpanData clientSpan(SpanData served, String template, long status) {
+        SpanData call = awaitSpan("the client span", span -> span.getName().equals("GET " + template)
+                && span.getKind() == SpanKind.CLIENT);
+        assertThat("the client span is a child of the server span", call.getParentSpanId(), is(served.getSpanId()));
+        assertThat("url.template", attr(call, "url.template"), is(template));
+        assertThat("http.request.method", attr(call, "http.request.method"), is("GET"));
+        assertThat("server.address", attr(call, "server.address"), is("127.0.0.1"));
+        assertThat("server.port", call.getAttributes().get(AttributeKey.longKey("server.port")),
+                is((long) server.port()));
+        assertThat("http.response.status_code", call.getAttributes().get(AttributeKey.longKey(
+                "http.response.status_code")), is(status));
+        return call;
     }
 
     private static String attr(SpanData span, String key) {

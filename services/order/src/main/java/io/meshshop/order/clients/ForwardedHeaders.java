@@ -1,11 +1,11 @@
 package io.meshshop.order.clients;
 
-import java.util.ArrayList;
+import java.net.http.HttpRequest;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
-import io.helidon.http.ClientRequestHeaders;
-import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -34,20 +34,21 @@ public final class ForwardedHeaders {
             .map(HeaderNames::create)
             .toList();
 
-    private static final ForwardedHeaders NONE = new ForwardedHeaders(List.of());
+    private static final ForwardedHeaders NONE = new ForwardedHeaders(Map.of());
 
-    private final List<Header> headers;
+    /** Values by lower-case name, in the order of {@link #NAMES}. */
+    private final Map<String, List<String>> headers;
 
-    private ForwardedHeaders(List<Header> headers) {
-        this.headers = List.copyOf(headers);
+    private ForwardedHeaders(Map<String, List<String>> headers) {
+        this.headers = headers;
     }
 
     /** The propagated headers present on {@code req}, with all their values. */
     public static ForwardedHeaders from(ServerRequest req) {
-        List<Header> present = new ArrayList<>();
+        Map<String, List<String>> present = new LinkedHashMap<>();
         for (HeaderName name : NAMES) {
             if (req.headers().contains(name)) {
-                present.add(req.headers().get(name));
+                present.put(name.lowerCase(), req.headers().get(name).allValues());
             }
         }
         return new ForwardedHeaders(present);
@@ -59,16 +60,16 @@ public final class ForwardedHeaders {
     }
 
     /** Everything, the customer's token included: for calls to user. */
-    void applyTo(ClientRequestHeaders outbound) {
-        headers.forEach(outbound::set);
+    void applyTo(HttpRequest.Builder outbound) {
+        headers.forEach((name, values) -> values.forEach(value -> outbound.header(name, value)));
     }
 
     /** The trace context and request id, without the customer's credentials: for calls to payment. */
-    void applyTraceContextTo(ClientRequestHeaders outbound) {
-        for (Header header : headers) {
-            if (!header.name().equalsIgnoreCase(HeaderNames.AUTHORIZATION.defaultCase())) {
-                outbound.set(header);
+    void applyTraceContextTo(HttpRequest.Builder outbound) {
+        headers.forEach((name, values) -> {
+            if (!name.equals(HeaderNames.AUTHORIZATION.lowerCase())) {
+                values.forEach(value -> outbound.header(name, value));
             }
-        }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.meshshop.order.clients;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -10,10 +11,7 @@ import io.meshshop.order.domain.Order;
 import io.meshshop.order.domain.PaymentGateway;
 import io.meshshop.order.domain.PaymentOutcome;
 
-import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 
 import jakarta.json.JsonObject;
 
@@ -31,16 +29,16 @@ public final class PaymentClient implements PaymentGateway {
 
     private static final System.Logger LOG = System.getLogger(PaymentClient.class.getName());
 
-    private final WebClient client;
+    private final Dependency client;
     private final ForwardedHeaders headers;
 
-    private PaymentClient(WebClient client, ForwardedHeaders headers) {
+    private PaymentClient(Dependency client, ForwardedHeaders headers) {
         this.client = client;
         this.headers = headers;
     }
 
     public static PaymentClient create(Config service) {
-        return new PaymentClient(Dependency.client(service), ForwardedHeaders.none());
+        return new PaymentClient(Dependency.create(service), ForwardedHeaders.none());
     }
 
     /** The same client (and connections), sending the trace context of the request it works for. */
@@ -99,13 +97,12 @@ public final class PaymentClient implements PaymentGateway {
     }
 
     private Optional<Dependency.Answer> post(String path, String key, JsonObject body) {
-        try (HttpClientResponse response = client.post(path)
-                .headers(headers::applyTraceContextTo)
-                .header(IdempotencyKey.HEADER, key)
-                .contentType(MediaTypes.APPLICATION_JSON)
-                .submit(body.toString())) {
-            return Optional.of(Dependency.Answer.read(response));
-        } catch (RuntimeException e) {
+        try {
+            return Optional.of(client.post(path, request -> {
+                headers.applyTraceContextTo(request);
+                request.header(IdempotencyKey.HEADER.defaultCase(), key);
+            }, body));
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.INFO, "payment call " + key + " has no answer", e);
             return Optional.empty();
         }

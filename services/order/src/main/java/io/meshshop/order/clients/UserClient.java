@@ -1,5 +1,6 @@
 package io.meshshop.order.clients;
 
+import java.io.IOException;
 import java.util.UUID;
 
 import io.meshshop.common.problem.Problem;
@@ -10,8 +11,6 @@ import io.meshshop.order.domain.Customers;
 import io.meshshop.order.domain.UnknownUserException;
 
 import io.helidon.config.Config;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 
 /**
  * The user service ({@code user.service.url}, in the cluster {@code http://user:8080}): does a customer exist?
@@ -21,16 +20,16 @@ public final class UserClient implements Customers {
 
     private static final System.Logger LOG = System.getLogger(UserClient.class.getName());
 
-    private final WebClient client;
+    private final Dependency client;
     private final ForwardedHeaders headers;
 
-    private UserClient(WebClient client, ForwardedHeaders headers) {
+    private UserClient(Dependency client, ForwardedHeaders headers) {
         this.client = client;
         this.headers = headers;
     }
 
     public static UserClient create(Config service) {
-        return new UserClient(Dependency.client(service), ForwardedHeaders.none());
+        return new UserClient(Dependency.create(service), ForwardedHeaders.none());
     }
 
     /** The same client (and connections), sending the headers of the request it works for. */
@@ -48,9 +47,9 @@ public final class UserClient implements Customers {
     @Override
     public void requireExists(UUID userId) {
         Dependency.Answer answer;
-        try (HttpClientResponse response = client.get("/api/users/" + userId).headers(headers::applyTo).request()) {
-            answer = Dependency.Answer.read(response);
-        } catch (RuntimeException e) {
+        try {
+            answer = client.get("/api/users/" + userId, headers::applyTo);
+        } catch (IOException | RuntimeException e) {
             throw unavailable("unreachable", e);
         }
         if (answer.status() == 200) {
