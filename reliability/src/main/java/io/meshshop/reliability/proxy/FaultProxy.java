@@ -208,8 +208,11 @@ public final class FaultProxy implements AutoCloseable {
                     caller.setSoLinger(true, 0);
                     return;
                 }
-                // Closing after this answer must be said in it, or the caller reuses a connection we close.
-                boolean close = request.wantsClose() || response.wantsClose();
+                // Closing after this answer must be said in it, or the caller reuses a connection we close. Only
+                // the caller's own request decides: the upstream's Connection: close answers the proxy's one
+                // connection per attempt, and a sidecar keeps its caller's connection whatever the upstream does
+                // (closing here would hide whether order reuses its connections at all).
+                boolean close = request.wantsClose();
                 response.writeTo(out, close);
                 if (close) {
                     return;
