@@ -46,7 +46,15 @@ public final class Meters {
      * <p>{@code Meters.preRegister("meshshop.payments", "Charges by outcome", "outcome", "captured", "declined")}
      */
     public static void preRegister(String name, String description, String tag, String... values) {
-        Series series = new Series(name, description, tag, List.of(values));
+        register(new Series(name, description, tag, List.of(values)));
+    }
+
+    /** Creates the counter {@code name}, which has no tags, at zero; as the method above. */
+    public static void preRegister(String name, String description) {
+        register(new Series(name, description, null, List.of()));
+    }
+
+    private static void register(Series series) {
         if (!PRE_REGISTERED.contains(series)) {
             PRE_REGISTERED.add(series);
         }
@@ -60,10 +68,14 @@ public final class Meters {
         }
     }
 
-    /** One counter's series: its name, description and one tag with all its values. */
+    /** One counter's series: its name, description and one tag with all its values, or no tag (null). */
     private record Series(String name, String description, String tag, List<String> values) {
 
         void registerIn(MeterRegistry registry) {
+            if (tag == null) {
+                registry.getOrCreate(Counter.builder(name).description(description));
+                return;
+            }
             for (String value : values) {
                 registry.getOrCreate(Counter.builder(name).description(description)
                         .tags(List.of(Tag.create(tag, value))));

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * The series of one counter with one label, as counted so far in this JVM, for tests that check which series a
+ * The series of one counter with one label (or none), as counted so far in this JVM, for tests that check which series a
  * fresh server shows before any event. In a service's own process that is zero; test classes share the JVM's
  * metrics registry with the servers that ran before them (a server started later still shows what they counted),
  * so a test takes this baseline before it sets its server up and expects exactly it in the first scrape.
@@ -40,6 +40,14 @@ public final class CounterBaseline {
         return new CounterBaseline(meterName.replace('.', '_') + "_total", label, counted);
     }
 
+    /** The count of {@code meterName}, a counter without tags, now (0 while it is not registered). */
+    public static CounterBaseline take(String meterName) {
+        double count = Metrics.globalRegistry().counter(meterName, List.of()).map(Counter::count).orElse(0L).doubleValue();
+        Map<String, Double> counted = new LinkedHashMap<>();
+        counted.put("", count);
+        return new CounterBaseline(meterName.replace('.', '_') + "_total", null, counted);
+    }
+
     /**
      * The first scrape of a fresh server at {@code base} (call it before anything else requests it: the scrape is
      * then the server's first request), and another after an unrelated request: every baseline unchanged in both.
@@ -59,6 +67,12 @@ public final class CounterBaseline {
     /** Every series is in the scrape, once, with the count of the baseline: nothing was counted since. */
     public void assertScrapedUnchanged(PrometheusText scrape) {
         assertFalse(counted.isEmpty(), "a baseline of no series");
+        if (label == null) {
+            double count = counted.get("");
+            assertEquals(List.of(count), scrape.values(scrapeName),
+                    scrapeName + " should be in the scrape once, at " + count + " (0 in a service's own process)");
+            return;
+        }
         counted.forEach((value, count) -> assertEquals(List.of(count), scrape.values(scrapeName, label, value),
                 scrapeName + "{" + label + "=\"" + value + "\"} should be in the scrape once, at " + count
                 + " (0 in a service's own process)"));

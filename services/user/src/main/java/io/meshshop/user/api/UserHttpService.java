@@ -36,6 +36,8 @@ public final class UserHttpService implements HttpService {
 
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
+    private static final String REGISTERED = "meshshop.users.registered";
+    private static final String REGISTERED_DESCRIPTION = "Users registered";
 
     private final Users users;
     private final UserStore store;
@@ -47,6 +49,8 @@ public final class UserHttpService implements HttpService {
         this.store = store;
         this.idempotency = idempotency;
         this.tokens = tokens;
+        // At zero from the first scrape, like every business counter (observability/README.md).
+        Meters.preRegister(REGISTERED, REGISTERED_DESCRIPTION);
     }
 
     @Override
@@ -73,7 +77,7 @@ public final class UserHttpService implements HttpService {
         idempotency.respond(req, res, key, registration.fingerprintBody(),
                         tx -> users.register(tx, registration.name(), registration.email(), registration.password()),
                         user -> Reply.created("/api/users/" + user.id(), UserJson.user(user)))
-                .ifPresent(user -> Meters.count("meshshop.users.registered", "Users registered"));
+                .ifPresent(user -> Meters.count(REGISTERED, REGISTERED_DESCRIPTION));
     }
 
     /**
