@@ -13,11 +13,12 @@ import io.helidon.webserver.testing.junit5.SetUpServer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sign-in outcome series and the registrations counter exist at zero before their first event (a new series'
- * first events are lost to rate(), and the failed sign-in share is a ratio of these series): on the first scrape of a fresh server,
- * which is its first request, and still after an unrelated one (RequestMetrics fills the registry on the first
- * request). One test on its own server: any request before the first scrape would defeat it. Zero is what a
- * service's own process shows; here the series show what earlier servers of this test JVM counted (CounterBaseline).
+ * The sign-in outcome series and the registrations counter exist at zero before their first event (a new
+ * series' first events are lost to rate(), and the failed sign-in share is a ratio of these series): on the first
+ * scrape of a fresh server, which is its first request, and still after an unrelated one (RequestMetrics fills
+ * the registry on the first request). One test on its own server: any request before the first scrape would
+ * defeat it. Zero is what a service's own process shows; here the series show what earlier servers of this test
+ * JVM counted (CounterBaseline).
  */
 @ServerTest
 class UserSeriesFromStartTest {

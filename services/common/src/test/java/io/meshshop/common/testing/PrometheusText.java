@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 public final class PrometheusText {
 
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)})?\\s+(\\S+)", Pattern.MULTILINE);
+    /** A sample line: the name, its labels if it has any, the value. */
+    private static final Pattern SAMPLE =
+            Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)})?\\s+(\\S+)", Pattern.MULTILINE);
 
     private final String text;
 
@@ -29,26 +31,20 @@ public final class PrometheusText {
         return new PrometheusText(response.body());
     }
 
-    /** The values of every series {@code name}, whatever its labels (one for a counter without tags). */
-    public List<Double> values(String name) {
-        List<Double> values = new ArrayList<>();
-        Matcher sample = SAMPLE.matcher(text);
-        while (sample.find()) {
-            if (sample.group(1).equals(name)) {
-                values.add(Double.parseDouble(sample.group(3)));
-            }
+    /**
+     * The values of the series {@code name} whose labels include every pair given ({@code "outcome", "paid"});
+     * with none, every series of that name (the one of a counter without tags).
+     */
+    public List<Double> values(String name, String... labelPairs) {
+        List<String> wanted = new ArrayList<>();
+        for (int i = 0; i < labelPairs.length; i += 2) {
+            wanted.add(labelPairs[i] + "=\"" + labelPairs[i + 1] + "\"");
         }
-        return values;
-    }
-
-    /** The values of the series {@code name} whose labels include {@code label="value"} (normally one). */
-    public List<Double> values(String name, String label, String value) {
         List<Double> values = new ArrayList<>();
         Matcher sample = SAMPLE.matcher(text);
-        String wanted = label + "=\"" + value + "\"";
         while (sample.find()) {
-            if (sample.group(1).equals(name) && sample.group(2) != null
-                    && List.of(sample.group(2).split(",")).contains(wanted)) {
+            List<String> labels = sample.group(2) == null ? List.of() : List.of(sample.group(2).split(","));
+            if (sample.group(1).equals(name) && labels.containsAll(wanted)) {
                 values.add(Double.parseDouble(sample.group(3)));
             }
         }
