@@ -50,14 +50,17 @@ class PrometheusScrapeTest {
 
         // Traffic on every service before Prometheus starts, so that every series exists at its first
         // scrape, and the same again once it has been scraped: rate() sees an increase only between two
-        // samples, and a counter first seen at 1 has none.
+        // samples, and a counter first seen at 1 has none. The SLO ratios are rates of recorded sums, so the
+        // second round waits for the recorded sum's first sample, not only the scraped one: a rule evaluation
+        // that came after both scrapes would record the sum first at 2 and no rate would ever see it grow.
         traffic(user, order);
         Map<String, String> targets = new LinkedHashMap<>();
         targets.put("localhost:8081", "127.0.0.1:" + user.port());
         targets.put("localhost:8082", "127.0.0.1:" + order.port());
         targets.put("localhost:8083", "127.0.0.1:" + payment.port());
         prometheus = PrometheusServer.startLocalConfig(targets);
-        awaitResult("meshshop_http_server_requests_seconds_count{app=\"order\", route=\"/api/orders\"}", r -> !r.isEmpty());
+        awaitResult("namespace_app_instance_route:meshshop_http_server_requests:sum"
+                + "{app=\"order\", method=\"POST\", route=\"/api/orders\"}", r -> !r.isEmpty());
         traffic(user, order);
     }
 
