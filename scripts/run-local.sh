@@ -21,7 +21,11 @@ stop_all() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+# Ctrl-C or a kill ends the script after stopping the services, whenever it comes: a handler that returned
+# would let a signal that arrived during the build or the start-up go on to start services nobody stops.
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 # JDK 25's AOT cache (JEP 483/514/515) starts a service in about half the time of a plain JVM. Its cache
 # records a training run: the first run of a jar writes services/NAME/target/NAME.aot when it stops (Ctrl-C),
